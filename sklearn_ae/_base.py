@@ -1,0 +1,356 @@
+"""The scikit-learn side shared by every autoencoder: parameters, validation,
+fitting through :class:`~sklearn_ae._net.AutoencoderNet`, inference.
+
+A concrete estimator adds its own parameters and overrides a few hooks:
+``_build_module`` (always), and where needed ``_penalties``,
+``_build_criterion``, ``_validate_input``/``_to_output`` (non-tabular layouts)
+or ``_score_batch``.
+"""
+
+import copy
+import numbers
+import warnings
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+import torch
+from sklearn import get_config
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._corruption import make_corruption
+from ._data import RowData, iter_row_chunks
+from ._losses import ReconstructionLoss
+from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
+from ._runtime import resolve_device, seed_from_random_state, training_context
+
+__all__ = ["BaseAutoencoder"]
+
+_OPTIMIZERS = {
+    "adam": (torch.optim.Adam, {}),
+    "adamw": (torch.optim.AdamW, {}),
+    # scikit-learn's MLP uses Nesterov momentum 0.9 for "sgd".
+    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+    # One "iteration" is one LBFGS.step: up to 20 L-BFGS iterations.
+    "lbfgs": (torch.optim.LBFGS, {"line_search_fn": "strong_wolfe"}),
+}
+
+
+class L2Penalty:
+    """``alpha / 2 * ||params||^2``: weight decay for optimizers without one (L-BFGS)."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def __call__(self, module, x_in, out):
+        return 0.5 * self.alpha * sum(p.pow(2).sum() for p in module.parameters())
+
+
+class BaseAutoencoder(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Base class of all autoencoders; not for direct use.
+
+    See :class:`~sklearn_ae.StackedAE` for the parameters every subclass shares.
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "loss": [StrOptions({"mse", "bce"})],
+        "noise": [StrOptions({"gaussian", "masking"}), None],
+        "noise_level": [Interval(numbers.Real, 0, None, closed="left")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "learning_rate_init": [
+            StrOptions({"auto"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        n_components,
+        *,
+        loss,
+        noise,
+        noise_level,
+        optimizer,
+        learning_rate_init,
+        alpha,
+        batch_size,
+        max_iter,
+        tol,
+        early_stopping,
+        validation_fraction,
+        n_iter_no_change,
+        warm_start,
+        device,
+        random_state,
+        verbose,
+    ):
+        self.n_components = n_components
+        self.loss = loss
+        self.noise = noise
+        self.noise_level = noise_level
+        self.optimizer = optimizer
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- hooks
+    @abstractmethod
+    def _build_module(self, n_features):
+        """The torch module to train, for inputs of ``n_features`` columns."""
+
+    def _penalties(self):
+        """Terms added to the reconstruction loss: ``f(module, x_in, out) -> scalar``."""
+        return []
+
+    def _build_criterion(self):
+        return ReconstructionLoss(self.loss)
+
+    def _validate_input(self, X, reset):
+        """Check ``X`` and return it as a 2-d float array or CSR matrix."""
+        return validate_data(
+            self, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+
+    def _to_output(self, X_flat):
+        """Put reconstructions back in the layout the model was fitted on."""
+        return X_flat
+
+    def _score_batch(self, module, x):
+        """Per-sample score of a batch: negative mean squared reconstruction error."""
+        recon = self.net_.criterion_.output(module(x)["recon"])
+        mse = ReconstructionLoss("mse", masked=self.net_.criterion_.masked)
+        return -mse.per_sample(recon, x)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse input is densified one batch at a time.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        before = dict(vars(self))
+        try:
+            self._fit(X)
+        except BaseException:
+            # A failed fit must leave an earlier fitted model as it was.
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+        return self
+
+    def _fit(self, X):
+        warm = self.warm_start and hasattr(self, "net_")
+        X = self._validate_input(X, reset=not warm)
+        device = resolve_device(self.device)
+        with training_context(seed_from_random_state(self.random_state), device):
+            if warm:
+                net = copy.deepcopy(self.net_)  # a failing fit must not touch net_
+                net.set_params(max_epochs=self.max_iter)
+            else:
+                net = self._make_net(X.shape[1], device, X.shape[0])
+            net.partial_fit(RowData(X, device))
+        self.net_ = net
+        history = net.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"])
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(history[:, "valid_loss"])
+            self.best_validation_loss_ = min(self.validation_loss_curve_)
+        if not dict(net.callbacks_)["convergence"].converged_:
+            warnings.warn(
+                f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
+                f"improved by less than tol={self.tol} for {self.n_iter_no_change} "
+                "consecutive epochs; increase max_iter to train longer.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _make_net(self, n_features, device, n_samples):
+        optimizer, optimizer_kwargs = _OPTIMIZERS[self.optimizer]
+        penalties = list(self._penalties())
+        if self.alpha and self.optimizer == "lbfgs":
+            penalties.append(L2Penalty(self.alpha))
+        elif self.alpha:
+            optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
+        if self.batch_size != "auto":
+            batch_size = min(self.batch_size, n_samples)
+        else:
+            batch_size = -1 if self.optimizer == "lbfgs" else min(200, n_samples)
+        lr = self.learning_rate_init
+        if lr == "auto":
+            lr = 1.0 if self.optimizer == "lbfgs" else 1e-3
+        callbacks = [
+            ("divergence", DivergenceGuard(lr)),
+            ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
+        ]
+        if self.verbose:
+            callbacks.append(("progress", ProgressLog(self.max_iter)))
+        net = AutoencoderNet(
+            module=self._build_module(n_features),
+            criterion=self._build_criterion(),
+            corruption=make_corruption(self.noise, self.noise_level),
+            penalties=penalties,
+            validation_fraction=self.validation_fraction if self.early_stopping else None,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=self.max_iter,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            device=device,
+            verbose=0,
+            **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
+        )
+        return net.initialize()
+
+    # ------------------------------------------------------------ inference
+    @property
+    def module_(self):
+        """The trained :class:`torch.nn.Module`."""
+        check_is_fitted(self, "net_")
+        return self.net_.module_
+
+    @property
+    def _n_features_out(self):
+        check_is_fitted(self, "net_")
+        return self.n_components
+
+    def _infer(self, X, fn):
+        """Apply ``fn(module, batch)`` to ``X`` chunk by chunk, in ``X``'s dtype.
+
+        Float32 matmuls give slightly different results for different batch
+        sizes; computing in the input's dtype (float64 for float64 input)
+        makes outputs independent of how rows are chunked.
+        """
+        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        module = self.net_.module_
+        if dtype != next(module.parameters()).dtype:
+            module = copy.deepcopy(module).to(dtype)
+        module.eval()
+        # Chunks sized by scikit-learn's working_memory (MiB), counting a few
+        # activations of the widest layer per row.
+        row_bytes = X.dtype.itemsize * 8 * max(X.shape[1], self.n_components)
+        n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
+        parts = []
+        with torch.inference_mode():
+            for x in iter_row_chunks(X, n_rows, self.net_.device, dtype):
+                parts.append(fn(module, x).cpu().numpy())
+        return np.concatenate(parts).astype(X.dtype, copy=False)
+
+    def transform(self, X):
+        """Encode ``X`` into its ``n_components``-dimensional code.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            Codes, in ``X``'s float dtype.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self._infer(X, lambda module, x: module.encode(x))
+
+    def inverse_transform(self, X):
+        """Decode codes back to input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            Reconstructions (in the fitted layout for images and sequences).
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+        if X.shape[1] != self.n_components:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but inverse_transform expects codes of "
+                f"n_components={self.n_components} features: pass the output of transform."
+            )
+        output = self.net_.criterion_.output
+        return self._to_output(self._infer(X, lambda module, z: output(module.decode(z))))
+
+    def reconstruct(self, X):
+        """``inverse_transform(transform(X))`` in one pass, without the round trip."""
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        output = self.net_.criterion_.output
+        return self._to_output(self._infer(X, lambda module, x: output(module(x)["recon"])))
+
+    def score_samples(self, X):
+        """Per-sample score: negative mean squared reconstruction error.
+
+        Higher is more typical; use ``-score_samples(X)`` as an anomaly score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        return self._infer(X, self._score_batch)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples`: higher is better, so model selection needs no y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

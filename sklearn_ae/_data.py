@@ -1,0 +1,122 @@
+"""Training data as whole tensors, served in gathered batches.
+
+skorch's default ``Dataset`` + ``DataLoader`` fetch one row at a time and
+collate: 1.2x the cost of a hand-written loop on 60k x 784 and 2.9x on digits.
+Here a batch is one indexing operation on one tensor (or one row slice of a
+CSR matrix, densified only then), and the permutation comes from torch's RNG,
+which the estimator has seeded.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+__all__ = ["BatchIterator", "RowData", "iter_row_chunks", "split_rows"]
+
+
+def _as_tensor(X, dtype):
+    # Share memory with X where possible; torch cannot share read-only
+    # buffers (memmaps, broadcast views) without a warning, so copy those.
+    X = np.asarray(X)
+    if not X.flags.writeable:
+        X = X.copy()
+    return torch.as_tensor(X, dtype=dtype)
+
+
+class RowData(torch.utils.data.Dataset):
+    """The rows of a dense array or CSR matrix, ready to batch on ``device``.
+
+    Dense data is moved to ``device`` once; sparse data stays on the host and
+    each batch is densified on the way (bag-of-words rows are mostly zeros).
+    Being a torch ``Dataset`` lets skorch pass it through untouched.
+    """
+
+    def __init__(self, X, device, dtype=torch.float32):
+        self.device = torch.device(device)
+        self.dtype = dtype
+        if sp.issparse(X):
+            self.sparse = sp.csr_matrix(X)
+            self.dense = None
+        else:
+            self.sparse = None
+            self.dense = _as_tensor(X, dtype).to(self.device)
+
+    def __len__(self):
+        return self.sparse.shape[0] if self.dense is None else self.dense.shape[0]
+
+    def __getitem__(self, index):
+        # Row-at-a-time access exists only to satisfy the Dataset protocol.
+        return self.take(torch.as_tensor([index]))[0]
+
+    def take(self, index):
+        """Rows ``index`` (a slice or an index tensor) as one dense tensor."""
+        if self.dense is not None:
+            return self.dense[index]
+        if isinstance(index, torch.Tensor):
+            index = index.cpu().numpy()
+        rows = self.sparse[index].toarray()
+        return torch.as_tensor(rows, dtype=self.dtype).to(self.device, non_blocking=True)
+
+    def subset(self, index):
+        """A new ``RowData`` holding only rows ``index`` (an index tensor)."""
+        new = RowData.__new__(RowData)
+        new.device, new.dtype = self.device, self.dtype
+        if self.dense is not None:
+            new.sparse, new.dense = None, self.dense[index.to(self.device)]
+        else:
+            new.sparse, new.dense = self.sparse[index.cpu().numpy()], None
+        return new
+
+
+class BatchIterator:
+    """Iterate over ``(x, x)`` batches of a :class:`RowData`.
+
+    Batches come as ``(input, target)`` pairs because skorch unpacks them that
+    way; for an autoencoder both are the same tensor. ``shuffle`` draws a new
+    permutation from torch's (seeded) global RNG at every pass.
+    """
+
+    def __init__(self, data, batch_size, shuffle=False):
+        self.data = data
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-len(self.data) // self.batch_size)
+
+    def __iter__(self):
+        n, size = len(self.data), self.batch_size
+        order = torch.randperm(n).to(self.data.device) if self.shuffle else None
+        for start in range(0, n, size):
+            index = slice(start, start + size) if order is None else order[start : start + size]
+            batch = self.data.take(index)
+            yield batch, batch
+
+
+def split_rows(data, validation_fraction):
+    """Split ``data`` into a training and a held-out part, at random.
+
+    Drawn from torch's seeded RNG, so the split is fixed by ``random_state``.
+    """
+    n = len(data)
+    n_valid = round(n * validation_fraction)
+    if n_valid < 1 or n - n_valid < 1:
+        raise ValueError(
+            f"early_stopping=True with validation_fraction={validation_fraction} leaves "
+            f"{n_valid} validation and {n - n_valid} training samples out of {n}; "
+            "pass more samples, a different validation_fraction, or early_stopping=False."
+        )
+    order = torch.randperm(n)
+    return data.subset(order[n_valid:]), data.subset(order[:n_valid])
+
+
+def iter_row_chunks(X, n_rows, device, dtype):
+    """Dense ``dtype`` tensors of at most ``n_rows`` rows of ``X``, moved to ``device``.
+
+    Inference goes chunk by chunk so that neither host nor device ever holds
+    more than one densified chunk beyond the input itself.
+    """
+    for start in range(0, X.shape[0], n_rows):
+        rows = X[start : start + n_rows]
+        rows = rows.toarray() if sp.issparse(rows) else np.asarray(rows)
+        yield _as_tensor(rows, dtype).to(device)

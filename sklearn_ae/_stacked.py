@@ -1,0 +1,130 @@
+"""Dense autoencoders: basic undercomplete, stacked (deep) and tied."""
+
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import BaseAutoencoder
+from ._docstrings import fill_doc
+from .modules import ACTIVATIONS, DenseAutoencoder
+
+__all__ = ["StackedAE"]
+
+
+def _check_hidden_layer_sizes(hidden_layer_sizes):
+    sizes = tuple(hidden_layer_sizes)
+    if not all(isinstance(s, int | type(sizes and sizes[0])) and int(s) >= 1 for s in sizes):
+        raise ValueError(
+            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+@fill_doc
+class StackedAE(BaseAutoencoder):
+    """Deep (stacked) fully connected autoencoder.
+
+    The encoder maps ``n_features -> hidden_layer_sizes... -> n_components``
+    and the decoder mirrors it. ``hidden_layer_sizes=()`` is the basic
+    undercomplete autoencoder; ``tied_weights=True`` makes each decoder layer
+    the transpose of its encoder twin (Hinton and Salakhutdinov, 2006).
+
+    Parameters
+    ----------
+    {n_components}
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers, input side first.
+    activation : {{"relu", "tanh", "logistic", "identity", "elu", "gelu"}}, default="relu"
+        Nonlinearity of the hidden layers (the code and output layers are linear).
+    tied_weights : bool, default=False
+        Reuse transposed encoder weights in the decoder (own biases): about
+        half the parameters.
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
+
+    Attributes
+    ----------
+    {attributes}
+
+    See Also
+    --------
+    LinearAE : The linear autoencoder, which recovers PCA's subspace.
+    sklearn.decomposition.PCA : The linear baseline.
+
+    References
+    ----------
+    G. E. Hinton and R. R. Salakhutdinov, "Reducing the dimensionality of
+    data with neural networks", Science 313(5786), 2006.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import StackedAE
+    >>> X = load_digits().data / 16
+    >>> ae = StackedAE(n_components=8, max_iter=20, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 8)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "tied_weights": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        tied_weights=False,
+        loss="mse",
+        noise=None,
+        noise_level=0.1,
+        optimizer="adam",
+        learning_rate_init=0.001,
+        alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(
+            n_components,
+            loss=loss,
+            noise=noise,
+            noise_level=noise_level,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            warm_start=warm_start,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.tied_weights = tied_weights
+
+    def _build_module(self, n_features):
+        return DenseAutoencoder(
+            n_features,
+            self.n_components,
+            hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
+            activation=self.activation,
+            tied_weights=self.tied_weights,
+        )

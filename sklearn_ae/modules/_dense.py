@@ -1,0 +1,94 @@
+"""Fully connected autoencoders, from linear to deep, optionally with tied weights."""
+
+from itertools import pairwise
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "DenseAutoencoder", "TiedLinear"]
+
+# scikit-learn's MLP names first, then the usual modern ones.
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "logistic": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+}
+
+
+class TiedLinear(nn.Module):
+    """A decoder layer that reuses the transpose of an encoder layer's weight.
+
+    Only the bias is its own, so a tied stack has about half the weights of an
+    untied one.
+    """
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+        self.bias = nn.Parameter(torch.zeros(source.in_features))
+
+    def forward(self, x):
+        return F.linear(x, self.source.weight.t(), self.bias)
+
+
+class DenseAutoencoder(nn.Module):
+    """A mirror-image stack of linear layers.
+
+    ``n_features -> hidden_layer_sizes... -> n_components`` and back. The code
+    layer has ``code_activation`` (linear by default) and the output layer
+    none: losses decide how raw outputs become reconstructions.
+
+    Parameters
+    ----------
+    n_features : int
+    n_components : int
+    hidden_layer_sizes : tuple of int, default=()
+        Empty for a single-layer (basic undercomplete) autoencoder.
+    activation : str, default="relu"
+        Key of :data:`ACTIVATIONS` used between hidden layers.
+    tied_weights : bool, default=False
+        Decoder layer ``i`` uses the transpose of encoder layer ``i``'s weight.
+    code_activation : str or None, default=None
+        Nonlinearity on the code itself (``"logistic"`` for KL sparsity).
+    """
+
+    def __init__(
+        self,
+        n_features,
+        n_components,
+        hidden_layer_sizes=(),
+        activation="relu",
+        tied_weights=False,
+        code_activation=None,
+    ):
+        super().__init__()
+        sizes = [n_features, *hidden_layer_sizes, n_components]
+        pairs = list(pairwise(sizes))
+        self.encoder_layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+        if tied_weights:
+            decoder = [TiedLinear(layer) for layer in reversed(self.encoder_layers)]
+        else:
+            decoder = [nn.Linear(b, a) for a, b in reversed(pairs)]
+        self.decoder_layers = nn.ModuleList(decoder)
+        self.activation = ACTIVATIONS[activation]()
+        self.code_activation = ACTIVATIONS[code_activation or "identity"]()
+
+    def encode(self, x):
+        *hidden, last = self.encoder_layers
+        for layer in hidden:
+            x = self.activation(layer(x))
+        return self.code_activation(last(x))
+
+    def decode(self, z):
+        *hidden, last = self.decoder_layers
+        for layer in hidden:
+            z = self.activation(layer(z))
+        return last(z)
+
+    def forward(self, x):
+        code = self.encode(x)
+        return {"code": code, "recon": self.decode(code)}

@@ -1,0 +1,60 @@
+"""scikit-learn's estimator checks on every public estimator, found automatically."""
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+    check_set_output_transform,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    parametrize_with_checks,
+)
+
+from sklearn_ae.utils import all_estimators
+
+ESTIMATORS = all_estimators()
+
+
+def _quick(cls):
+    # A few epochs keep ~50 checks per estimator fast; the checks test the
+    # contract, not the quality, and must pass at any max_iter.
+    return cls(max_iter=3, random_state=0)
+
+
+def test_discovery_finds_every_exported_estimator():
+    names = {name for name, _ in ESTIMATORS}
+    assert {"LinearAE", "StackedAE"} <= names
+
+
+@parametrize_with_checks([_quick(cls) for _, cls in ESTIMATORS])
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+EXTRA_CHECKS = [
+    check_set_output_transform,
+    check_transformer_get_feature_names_out,
+    check_transformer_get_feature_names_out_pandas,
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+]
+
+
+@pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_checks_not_run_by_check_estimator(name, cls, check):
+    check(name, _quick(cls))
+
+
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_invariance_checks_at_default_settings(name, cls):
+    # Subset and order invariance must hold by construction (inference in
+    # the input's dtype), not because a short fit happens to be benign.
+    from sklearn.utils.estimator_checks import (
+        check_methods_sample_order_invariance,
+        check_methods_subset_invariance,
+    )
+
+    estimator = cls(random_state=0)
+    check_methods_subset_invariance(name, estimator)
+    check_methods_sample_order_invariance(name, estimator)
