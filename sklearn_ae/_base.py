@@ -3,8 +3,9 @@ fitting through :class:`~sklearn_ae._net.AutoencoderNet`, inference.
 
 A concrete estimator adds its own parameters and overrides a few hooks:
 ``_build_module`` (always), and where needed ``_penalties``,
-``_build_criterion``, ``_validate_input``/``_to_output`` (non-tabular layouts)
-or ``_score_batch``.
+``_build_criterion``, ``_validate_input``/``_to_output`` (non-tabular layouts),
+``_score_batch`` or ``_pretrain`` (work on a freshly built net before training,
+e.g. greedy layer-wise pretraining through ``_make_net``).
 """
 
 import copy
@@ -141,6 +142,33 @@ class BaseAutoencoder(
         """Put reconstructions back in the layout the model was fitted on."""
         return X_flat
 
+    def _validate_nd(self, X, reset, *, max_ndim, **check_params):
+        """Check 2-d to ``max_ndim``-d ``X``; return it flattened to 2-d and one sample's shape.
+
+        Images and sequences arrive as (n, H, W), (n, C, H, W) or (n, T, C)
+        arrays, but the engine and ``n_features_in_`` see rows of features.
+        """
+        check_params = {"dtype": [np.float64, np.float32], **check_params}
+        ndim = getattr(X, "ndim", None)
+        if ndim is None:  # lists; other array-likes are left to validate_data
+            ndim = np.ndim(X) if isinstance(X, list | tuple) else 2
+        if ndim <= 2:
+            X = validate_data(self, X, reset=reset, **check_params)
+            return X, X.shape[1:]
+        if ndim > max_ndim:
+            raise ValueError(
+                f"{type(self).__name__} expects at most {max_ndim}-d input, got X with "
+                f"{ndim} dimensions."
+            )
+        check_params.pop("accept_sparse", None)
+        X = check_array(X, allow_nd=True, input_name="X", **check_params)
+        flat = validate_data(self, X.reshape(X.shape[0], -1), reset=reset, **check_params)
+        return flat, X.shape[1:]
+
+    def _activation_width(self, n_features):
+        """Floats the module holds per row at inference (widest activation), for chunking."""
+        return max(n_features, self.n_components)
+
     def _score_batch(self, module, x):
         """Per-sample score of a batch: negative mean squared reconstruction error."""
         recon = self.net_.criterion_.output(module(x)["recon"])
@@ -179,12 +207,18 @@ class BaseAutoencoder(
         X = self._validate_input(X, reset=not warm)
         device = resolve_device(self.device)
         with training_context(seed_from_random_state(self.random_state), device):
+            data = RowData(X, device)
             if warm:
-                net = copy.deepcopy(self.net_)  # a failing fit must not touch net_
-                net.set_params(max_epochs=self.max_iter)
+                # The module is a copy (a failing fit must not touch net_) and
+                # the optimizer new, built from the current parameters, as
+                # scikit-learn's MLP does on warm start.
+                module = copy.deepcopy(self.net_.module_)
+                net = self._make_net(X.shape[1], device, X.shape[0], module=module)
+                net.history = copy.deepcopy(self.net_.history)
             else:
                 net = self._make_net(X.shape[1], device, X.shape[0])
-            net.partial_fit(RowData(X, device))
+                self._pretrain(net, data)
+            net.partial_fit(data)
         self.net_ = net
         history = net.history
         self.n_iter_ = len(history)
@@ -201,7 +235,17 @@ class BaseAutoencoder(
                 stacklevel=3,
             )
 
-    def _make_net(self, n_features, device, n_samples):
+    def _pretrain(self, net, data):
+        """Prepare the initialised ``net`` on ``data`` (a ``RowData``) before a cold fit."""
+
+    def _make_net(self, n_features, device, n_samples, *, max_iter=None, **overrides):
+        """An initialised net training ``_build_module(n_features)`` as the parameters say.
+
+        ``max_iter`` and ``overrides`` (``AutoencoderNet`` arguments such as
+        ``module`` or ``criterion``) train something else on the same engine
+        and settings, e.g. one stage of greedy layer-wise pretraining.
+        """
+        max_iter = self.max_iter if max_iter is None else max_iter
         optimizer, optimizer_kwargs = _OPTIMIZERS[self.optimizer]
         penalties = list(self._penalties())
         if self.alpha and self.optimizer == "lbfgs":
@@ -220,23 +264,25 @@ class BaseAutoencoder(
             ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
         ]
         if self.verbose:
-            callbacks.append(("progress", ProgressLog(self.max_iter)))
-        net = AutoencoderNet(
-            module=self._build_module(n_features),
-            criterion=self._build_criterion(),
+            callbacks.append(("progress", ProgressLog(max_iter)))
+        kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
             validation_fraction=self.validation_fraction if self.early_stopping else None,
             optimizer=optimizer,
             lr=lr,
-            max_epochs=self.max_iter,
+            max_epochs=max_iter,
             batch_size=batch_size,
             callbacks=callbacks,
             device=device,
             verbose=0,
             **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
         )
-        return net.initialize()
+        kwargs.update(overrides)
+        if "module" not in kwargs:
+            kwargs["module"] = self._build_module(n_features)
+        kwargs.setdefault("criterion", self._build_criterion())
+        return AutoencoderNet(**kwargs).initialize()
 
     # ------------------------------------------------------------ inference
     @property
@@ -264,7 +310,7 @@ class BaseAutoencoder(
         module.eval()
         # Chunks sized by scikit-learn's working_memory (MiB), counting a few
         # activations of the widest layer per row.
-        row_bytes = X.dtype.itemsize * 8 * max(X.shape[1], self.n_components)
+        row_bytes = X.dtype.itemsize * 8 * self._activation_width(X.shape[1])
         n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
         parts = []
         with torch.inference_mode():

@@ -19,6 +19,24 @@ _PARAMETERS = {
     "noise_level": """noise_level : float, default=0.1
         Standard deviation of Gaussian noise, or probability of zeroing each
         input entry for masking noise.""",
+    "dense": """hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers, input side first.
+    activation : {"relu", "tanh", "logistic", "identity", "elu", "gelu"}, default="relu"
+        Nonlinearity of the hidden layers.
+    tied_weights : bool, default=False
+        Reuse transposed encoder weights in the decoder (own biases): about
+        half the parameters.
+    pretrain : {None, "greedy"}, default=None
+        ``"greedy"``: before the end-to-end fit, train each encoder layer and
+        its decoder twin as a shallow autoencoder on the codes of the layers
+        below (Bengio et al. 2007), with the same optimizer, batches and input
+        corruption, then fine-tune the whole stack for ``max_iter`` epochs.
+        Only on a fresh fit, not when ``warm_start`` continues one.
+    pretrain_max_iter : int, default=10
+        Epochs of each pretraining stage (one stage per encoder layer).""",
+    "pretrain_attributes": """pretrain_loss_curves_ : list of list of float
+        Training loss of each epoch of each greedy pretraining stage, input
+        side first (only with ``pretrain="greedy"``).""",
     "training": """optimizer : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
         Torch optimizer. ``"sgd"`` uses Nesterov momentum 0.9 as scikit-learn's
         MLP does; ``"lbfgs"`` trains on the full batch unless ``batch_size``

@@ -1,9 +1,12 @@
 """Dense autoencoders: basic undercomplete, stacked (deep) and tied."""
 
-from sklearn.utils._param_validation import StrOptions
+import numbers
+
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
 from ._docstrings import fill_doc
+from ._pretrain import greedy_pretrain
 from .modules import ACTIVATIONS, DenseAutoencoder
 
 __all__ = ["StackedAE"]
@@ -25,18 +28,13 @@ class StackedAE(BaseAutoencoder):
     The encoder maps ``n_features -> hidden_layer_sizes... -> n_components``
     and the decoder mirrors it. ``hidden_layer_sizes=()`` is the basic
     undercomplete autoencoder; ``tied_weights=True`` makes each decoder layer
-    the transpose of its encoder twin (Hinton and Salakhutdinov, 2006).
+    the transpose of its encoder twin (Hinton and Salakhutdinov, 2006). The
+    code and output layers are linear.
 
     Parameters
     ----------
     {n_components}
-    hidden_layer_sizes : tuple of int, default=(128, 64)
-        Widths of the encoder's hidden layers, input side first.
-    activation : {{"relu", "tanh", "logistic", "identity", "elu", "gelu"}}, default="relu"
-        Nonlinearity of the hidden layers (the code and output layers are linear).
-    tied_weights : bool, default=False
-        Reuse transposed encoder weights in the decoder (own biases): about
-        half the parameters.
+    {dense}
     {loss}
     {noise}
     {noise_level}
@@ -45,6 +43,7 @@ class StackedAE(BaseAutoencoder):
     Attributes
     ----------
     {attributes}
+    {pretrain_attributes}
 
     See Also
     --------
@@ -55,6 +54,9 @@ class StackedAE(BaseAutoencoder):
     ----------
     G. E. Hinton and R. R. Salakhutdinov, "Reducing the dimensionality of
     data with neural networks", Science 313(5786), 2006.
+
+    Y. Bengio, P. Lamblin, D. Popovici and H. Larochelle, "Greedy layer-wise
+    training of deep networks", NIPS 19, 2007.
 
     Examples
     --------
@@ -71,6 +73,8 @@ class StackedAE(BaseAutoencoder):
         "hidden_layer_sizes": ["array-like"],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "tied_weights": ["boolean"],
+        "pretrain": [StrOptions({"greedy"}), None],
+        "pretrain_max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -80,6 +84,8 @@ class StackedAE(BaseAutoencoder):
         hidden_layer_sizes=(128, 64),
         activation="relu",
         tied_weights=False,
+        pretrain=None,
+        pretrain_max_iter=10,
         loss="mse",
         noise=None,
         noise_level=0.1,
@@ -119,6 +125,8 @@ class StackedAE(BaseAutoencoder):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.tied_weights = tied_weights
+        self.pretrain = pretrain
+        self.pretrain_max_iter = pretrain_max_iter
 
     def _build_module(self, n_features):
         return DenseAutoencoder(
@@ -128,3 +136,10 @@ class StackedAE(BaseAutoencoder):
             activation=self.activation,
             tied_weights=self.tied_weights,
         )
+
+    def _pretrain(self, net, data):
+        vars(self).pop("pretrain_loss_curves_", None)  # from an earlier fit
+        if self.pretrain == "greedy":
+            self.pretrain_loss_curves_ = greedy_pretrain(
+                self, net.module_, data, self.pretrain_max_iter
+            )

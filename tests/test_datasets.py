@@ -381,7 +381,7 @@ def test_newsgroups_counts(newsgroups_all):
 
 @needs_data
 def test_newsgroups_categories_shuffle_remove():
-    from sklearn_ae.datasets import _newsgroups
+    from sklearn.datasets import _twenty_newsgroups as sk
 
     kw = {"data_home": DATA, "subset": "test", "categories": ["sci.space", "rec.autos"]}
     news = fetch_20newsgroups_local(**kw, remove=("headers", "footers", "quotes"))
@@ -396,7 +396,8 @@ def test_newsgroups_categories_shuffle_remove():
     order = np.arange(len(y))
     np.random.RandomState(42).shuffle(order)
     np.testing.assert_array_equal(news.target, y[order])
-    strip = _newsgroups._strip_quotes, _newsgroups._strip_footer, _newsgroups._strip_header
+    # remove= strips as sklearn does: headers, then footers, then quotes.
+    strip = sk.strip_newsgroup_quoting, sk.strip_newsgroup_footer, sk.strip_newsgroup_header
     assert news.data[:20] == [strip[0](strip[1](strip[2](X[i]))) for i in order[:20]]
 
     with pytest.raises(ValueError, match="Unknown categories"):
@@ -405,14 +406,17 @@ def test_newsgroups_categories_shuffle_remove():
         fetch_20newsgroups_local(data_home=DATA, remove="headers")
 
 
-def test_newsgroups_strip_matches_sklearn(newsgroups_all):
-    sk = pytest.importorskip("sklearn.datasets._twenty_newsgroups")
+def test_newsgroups_strip_uses_sklearn():
+    # We reuse scikit-learn's strippers rather than keeping copies of them.
+    from sklearn.datasets import _twenty_newsgroups as sk
+
     from sklearn_ae.datasets import _newsgroups
 
-    for text in newsgroups_all.data[::500]:
-        assert _newsgroups._strip_header(text) == sk.strip_newsgroup_header(text)
-        assert _newsgroups._strip_footer(text) == sk.strip_newsgroup_footer(text)
-        assert _newsgroups._strip_quotes(text) == sk.strip_newsgroup_quoting(text)
+    assert _newsgroups._STRIP == {
+        "headers": sk.strip_newsgroup_header,
+        "footers": sk.strip_newsgroup_footer,
+        "quotes": sk.strip_newsgroup_quoting,
+    }
 
 
 # --- make_curved_plane -------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """20 newsgroups ("bydate" split), read straight from ``20news-bydate.tar.gz``."""
 
 import gzip
-import re
 import tarfile
 import zlib
 
 import numpy as np
+from sklearn.datasets._twenty_newsgroups import (
+    strip_newsgroup_footer,
+    strip_newsgroup_header,
+    strip_newsgroup_quoting,
+)
 from sklearn.utils import check_random_state
 
 from . import _base
@@ -26,30 +30,14 @@ K. Lang, "NewsWeeder: Learning to filter netnews", ICML 1995.
 http://qwone.com/~jason/20Newsgroups/
 """
 
-# The three helpers below follow scikit-learn's strip_newsgroup_* functions, copied
-# (BSD-3-Clause) so that ``remove`` gives identical text without importing a private
-# module.
-_QUOTE_RE = re.compile(r"(writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>)")
-
-
-def _strip_header(text):
-    return text.partition("\n\n")[2]
-
-
-def _strip_quotes(text):
-    return "\n".join(line for line in text.split("\n") if not _QUOTE_RE.search(line))
-
-
-def _strip_footer(text):
-    # The signature is whatever follows the last line made only of dashes/blanks.
-    lines = text.strip().split("\n")
-    for line_num in range(len(lines) - 1, -1, -1):
-        if lines[line_num].strip().strip("-") == "":
-            break
-    return "\n".join(lines[:line_num]) if line_num > 0 else text
-
-
-_STRIP = {"headers": _strip_header, "footers": _strip_footer, "quotes": _strip_quotes}
+# scikit-learn's own strippers, so that ``remove`` gives exactly the text
+# ``fetch_20newsgroups(remove=...)`` gives. They live in a private module; if it
+# moves, the import error below is the place to look.
+_STRIP = {
+    "headers": strip_newsgroup_header,
+    "footers": strip_newsgroup_footer,
+    "quotes": strip_newsgroup_quoting,
+}
 
 
 def _read_archive(path, splits):

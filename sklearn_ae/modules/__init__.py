@@ -5,6 +5,22 @@ dict holding at least ``"code"`` and ``"recon"`` (the raw decoder output), and
 offers ``encode`` and ``decode``. Use them directly in your own torch code.
 """
 
-from ._dense import ACTIVATIONS, DenseAutoencoder, TiedLinear
+from ._conv import ConvAutoencoder, ConvDecoder, ConvEncoder
+from ._dense import ACTIVATIONS, DenseAutoencoder, LayerPair, TiedLinear
+from ._recurrent import CELLS, RecurrentAutoencoder
+from ._variational import VariationalAutoencoder, gaussian_kl, mlp
 
-__all__ = ["ACTIVATIONS", "DenseAutoencoder", "TiedLinear"]
+__all__ = [
+    "ACTIVATIONS",
+    "CELLS",
+    "ConvAutoencoder",
+    "ConvDecoder",
+    "ConvEncoder",
+    "DenseAutoencoder",
+    "LayerPair",
+    "RecurrentAutoencoder",
+    "TiedLinear",
+    "VariationalAutoencoder",
+    "gaussian_kl",
+    "mlp",
+]

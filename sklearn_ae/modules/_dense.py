@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "DenseAutoencoder", "TiedLinear"]
+__all__ = ["ACTIVATIONS", "DenseAutoencoder", "LayerPair", "TiedLinear"]
 
 # scikit-learn's MLP names first, then the usual modern ones.
 ACTIVATIONS = {
@@ -33,6 +33,32 @@ class TiedLinear(nn.Module):
 
     def forward(self, x):
         return F.linear(x, self.source.weight.t(), self.bias)
+
+
+class LayerPair(nn.Module):
+    """One encoder layer and its decoder twin, as a shallow autoencoder.
+
+    Holds (does not copy) the layers of a :class:`DenseAutoencoder`, so
+    training the pair trains the stack: one stage of greedy layer-wise
+    pretraining.
+    """
+
+    def __init__(self, encoder, decoder, code_activation, output_activation):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+        self.code_activation = code_activation
+        self.output_activation = output_activation
+
+    def encode(self, x):
+        return self.code_activation(self.encoder(x))
+
+    def decode(self, z):
+        return self.output_activation(self.decoder(z))
+
+    def forward(self, x):
+        code = self.encode(x)
+        return {"code": code, "recon": self.decode(code)}
 
 
 class DenseAutoencoder(nn.Module):
@@ -92,3 +118,16 @@ class DenseAutoencoder(nn.Module):
     def forward(self, x):
         code = self.encode(x)
         return {"code": code, "recon": self.decode(code)}
+
+    def layer_pair(self, i):
+        """Encoder layer ``i`` and the decoder layer mirroring it, as a :class:`LayerPair`.
+
+        Each side keeps the activation it has in the stack: the pair maps the
+        activations before encoder layer ``i`` back to themselves (to the raw
+        output for ``i=0``).
+        """
+        n = len(self.encoder_layers)
+        code_activation = self.code_activation if i == n - 1 else self.activation
+        output_activation = nn.Identity() if i == 0 else self.activation
+        encoder, decoder = self.encoder_layers[i], self.decoder_layers[n - 1 - i]
+        return LayerPair(encoder, decoder, code_activation, output_activation)

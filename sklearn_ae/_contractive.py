@@ -1,0 +1,126 @@
+"""The contractive autoencoder: codes that change little when the input does."""
+
+import numbers
+
+from sklearn.utils._param_validation import Interval
+
+from ._docstrings import fill_doc
+from ._penalties import ContractivePenalty
+from ._stacked import StackedAE
+
+__all__ = ["ContractiveAE"]
+
+
+@fill_doc
+class ContractiveAE(StackedAE):
+    """Contractive autoencoder: penalise the encoder's sensitivity to its input.
+
+    A :class:`StackedAE` whose loss adds ``contractive_weight`` times the
+    squared Frobenius norm of the encoder's Jacobian ``d code / d x`` at each
+    training sample (mean over the batch). The code becomes locally
+    invariant to most directions of input space and keeps its sensitivity
+    for the directions along which the data vary, which reconstruction needs.
+
+    The norm is computed exactly and in closed form, batched: ``sum_j
+    s_j'^2 ||W_j||^2`` for one layer, the product of ``diag(s') W`` factors
+    from the code side for a deeper encoder (see
+    :func:`~sklearn_ae._penalties.encoder_jacobian_sq_norm`). An epoch costs
+    a few times a :class:`StackedAE` one; see ``benchmarks/RESULTS_variants.md``.
+
+    Parameters
+    ----------
+    {n_components}
+    contractive_weight : float, default=1e-3
+        Weight of the Jacobian penalty relative to the reconstruction loss
+        (a mean over features).
+    {dense}
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
+
+    Attributes
+    ----------
+    {attributes}
+    {pretrain_attributes}
+
+    See Also
+    --------
+    StackedAE : The same network without the penalty.
+    DenoisingAE : Robustness to input perturbations through noise instead.
+
+    References
+    ----------
+    S. Rifai, P. Vincent, X. Muller, X. Glorot and Y. Bengio, "Contractive
+    auto-encoders: explicit invariance during feature extraction", ICML 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import ContractiveAE
+    >>> X = load_digits().data / 16
+    >>> ae = ContractiveAE(n_components=8, max_iter=20, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 8)
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "contractive_weight": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        contractive_weight=1e-3,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        tied_weights=False,
+        pretrain=None,
+        pretrain_max_iter=10,
+        loss="mse",
+        noise=None,
+        noise_level=0.1,
+        optimizer="adam",
+        learning_rate_init=0.001,
+        alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            tied_weights=tied_weights,
+            pretrain=pretrain,
+            pretrain_max_iter=pretrain_max_iter,
+            loss=loss,
+            noise=noise,
+            noise_level=noise_level,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            warm_start=warm_start,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.contractive_weight = contractive_weight
+
+    def _penalties(self):
+        return [ContractivePenalty(self.contractive_weight)]

@@ -1,0 +1,147 @@
+"""Loss terms of the regularised autoencoders: sparsity and contraction.
+
+Each is a small picklable callable ``penalty(module, x_in, out) -> scalar``
+that :class:`~sklearn_ae._net.AutoencoderNet` adds to the reconstruction loss
+of every training batch; ``x_in`` is the (possibly corrupted) input the module
+saw and ``out`` its output dict.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = [
+    "ContractivePenalty",
+    "KLSparsityPenalty",
+    "L1CodePenalty",
+    "encoder_jacobian_sq_norm",
+]
+
+
+class L1CodePenalty:
+    """``weight * mean |code|``: an L1 penalty on the code activations.
+
+    The mean over code units (not the sum) keeps ``weight`` comparable across
+    code sizes, as the reconstruction loss is a mean over features.
+    """
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, module, x_in, out):
+        return self.weight * out["code"].abs().mean()
+
+
+class KLSparsityPenalty:
+    """``weight * mean_j KL(target || rho_j)``, ``rho_j`` the batch-mean activation of unit j.
+
+    The KL divergence between Bernoulli variables of means ``target`` and
+    ``rho_j`` (Ng, 2011); codes must lie in (0, 1), e.g. sigmoid units.
+    """
+
+    # Keeps the logs finite when a unit saturates over a whole batch.
+    _EPS = 1e-6
+
+    def __init__(self, target, weight):
+        self.target = target
+        self.weight = weight
+
+    def __call__(self, module, x_in, out):
+        rho = out["code"].mean(dim=0).clamp(self._EPS, 1 - self._EPS)
+        t = self.target
+        kl = t * (math.log(t) - rho.log()) + (1 - t) * (math.log(1 - t) - (1 - rho).log())
+        return self.weight * kl.mean()
+
+
+class ContractivePenalty:
+    """``weight * mean_batch ||d code / d x||_F^2`` (Rifai et al., 2011)."""
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, module, x_in, out):
+        return self.weight * encoder_jacobian_sq_norm(module, x_in).mean()
+
+
+# Derivative of each elementwise activation at its input ``a``.
+_DERIVATIVES = {
+    nn.Identity: lambda act, a: torch.ones_like(a),
+    nn.Sigmoid: lambda act, a: torch.sigmoid(a) * (1 - torch.sigmoid(a)),
+    nn.Tanh: lambda act, a: 1 - torch.tanh(a) ** 2,
+    nn.ReLU: lambda act, a: (a > 0).to(a.dtype),
+    nn.ELU: lambda act, a: torch.where(a > 0, 1.0, act.alpha * torch.exp(a)),
+    # GELU(a) = a * Phi(a), so GELU'(a) = Phi(a) + a * phi(a).
+    nn.GELU: lambda act, a: (
+        0.5 * (1 + torch.erf(a / math.sqrt(2)))
+        + a * torch.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
+    ),
+}
+
+
+def _has_derivative(act):
+    return type(act) in _DERIVATIVES and getattr(act, "approximate", "none") == "none"
+
+
+def _closed_form_applies(module):
+    layers = getattr(module, "encoder_layers", None)
+    return (
+        layers is not None
+        and all(type(layer) is nn.Linear for layer in layers)
+        and _has_derivative(getattr(module, "activation", None))
+        and _has_derivative(getattr(module, "code_activation", None))
+    )
+
+
+def encoder_jacobian_sq_norm(module, x):
+    """Squared Frobenius norm of ``d module.encode(x) / d x`` for each row of ``x``.
+
+    For a stack of linear layers with elementwise activations (a
+    :class:`~sklearn_ae.modules.DenseAutoencoder`) the Jacobian is the product
+    ``diag(s_L') W_L ... diag(s_1') W_1``; it is formed batched from the code
+    side, where it is narrowest. One layer needs no product at all:
+    ``||J||_F^2 = sum_j s_j'^2 ||W_j||^2``, nor two with a linear code:
+    ``s^T ((W_2^T W_2) * (W_1 W_1^T)) s``. Any other encoder goes through
+    ``torch.func.vmap(torch.func.jacrev(module.encode))``. Both are
+    differentiable, so the norm can be trained on.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Has an ``encode`` method.
+    x : torch.Tensor of shape (batch_size, ...)
+
+    Returns
+    -------
+    sq_norms : torch.Tensor of shape (batch_size,)
+    """
+    if not _closed_form_applies(module):
+        jac = torch.func.vmap(torch.func.jacrev(module.encode))(x)
+        return jac.flatten(1).pow(2).sum(dim=1)
+
+    layers = module.encoder_layers
+    slopes, h = [], x
+    for i, layer in enumerate(layers):
+        act = module.code_activation if i == len(layers) - 1 else module.activation
+        a = layer(h)
+        slopes.append(_DERIVATIVES[type(act)](act, a))
+        h = act(a)
+    if len(layers) == 1:
+        return slopes[0].pow(2) @ layers[0].weight.pow(2).sum(dim=1)
+    if len(layers) == 2 and type(module.code_activation) is nn.Identity:
+        # J = W2 diag(s) W1, so ||J||_F^2 = s^T ((W2^T W2) * (W1 W1^T)) s: no
+        # per-sample matrix at all.
+        w1, w2 = layers[0].weight, layers[1].weight
+        kernel = (w2.T @ w2) * (w1 @ w1.T)
+        return ((slopes[0] @ kernel) * slopes[0]).sum(dim=1)
+
+    # jac: (batch, n_components, width of the layer reached so far), code side first.
+    jac = slopes[-1].unsqueeze(2) * layers[-1].weight
+    for i in range(len(layers) - 2, 0, -1):
+        jac = (jac * slopes[i].unsqueeze(1)) @ layers[i].weight
+    jac = jac * slopes[0].unsqueeze(1)
+    first = layers[0].weight
+    if first.shape[0] < first.shape[1]:
+        # ||M W||_F^2 = <M W W^T, M>: the Gram matrix avoids a (batch, k, n_features) product.
+        return ((jac @ (first @ first.T)) * jac).sum(dim=(1, 2))
+    return (jac @ first).pow(2).sum(dim=(1, 2))

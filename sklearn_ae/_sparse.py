@@ -1,0 +1,151 @@
+"""The sparse autoencoder: few code units active per sample."""
+
+import numbers
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._docstrings import fill_doc
+from ._penalties import KLSparsityPenalty, L1CodePenalty
+from ._stacked import StackedAE, _check_hidden_layer_sizes
+from .modules import DenseAutoencoder
+
+__all__ = ["SparseAE"]
+
+
+@fill_doc
+class SparseAE(StackedAE):
+    """Sparse autoencoder: a penalty keeps most code units near zero.
+
+    A :class:`StackedAE` with a sparsity term added to the reconstruction
+    loss, so the code may be overcomplete (``n_components > n_features``)
+    without learning the identity.
+
+    * ``sparsity="kl"`` (Ng, 2011): sigmoid code units, and the penalty is
+      ``sparsity_weight`` times the mean over code units of
+      ``KL(sparsity_target || rho_j)``, where ``rho_j`` is unit j's mean
+      activation over the batch. Each unit ends up active on about a
+      ``sparsity_target`` share of the samples.
+    * ``sparsity="l1"``: rectified (ReLU) code units, and the penalty is
+      ``sparsity_weight`` times the mean absolute code value; units are
+      exactly zero wherever they are inactive.
+
+    The penalties are means over code units, so ``sparsity_weight`` means
+    the same for any ``n_components``.
+
+    Parameters
+    ----------
+    {n_components}
+    sparsity : {{"kl", "l1"}}, default="kl"
+        Sparsity penalty, and with it the code activation (see above).
+    sparsity_target : float, default=0.05
+        Target mean activation of each code unit for ``sparsity="kl"``.
+    sparsity_weight : float, default=1.0
+        Weight of the sparsity penalty relative to the reconstruction loss.
+    {dense}
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
+
+    Attributes
+    ----------
+    {attributes}
+    {pretrain_attributes}
+
+    See Also
+    --------
+    StackedAE : The same network without the penalty.
+    sklearn.decomposition.DictionaryLearning : Sparse codes of a linear dictionary.
+
+    References
+    ----------
+    A. Ng, "Sparse autoencoder", CS294A lecture notes, Stanford University, 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import SparseAE
+    >>> X = load_digits().data / 16
+    >>> ae = SparseAE(n_components=100, max_iter=20, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 100)
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "sparsity": [StrOptions({"kl", "l1"})],
+        "sparsity_target": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "sparsity_weight": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        sparsity="kl",
+        sparsity_target=0.05,
+        sparsity_weight=1.0,
+        hidden_layer_sizes=(128, 64),
+        activation="relu",
+        tied_weights=False,
+        pretrain=None,
+        pretrain_max_iter=10,
+        loss="mse",
+        noise=None,
+        noise_level=0.1,
+        optimizer="adam",
+        learning_rate_init=0.001,
+        alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            tied_weights=tied_weights,
+            pretrain=pretrain,
+            pretrain_max_iter=pretrain_max_iter,
+            loss=loss,
+            noise=noise,
+            noise_level=noise_level,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            warm_start=warm_start,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.sparsity = sparsity
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
+
+    def _build_module(self, n_features):
+        return DenseAutoencoder(
+            n_features,
+            self.n_components,
+            hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
+            activation=self.activation,
+            tied_weights=self.tied_weights,
+            code_activation="logistic" if self.sparsity == "kl" else "relu",
+        )
+
+    def _penalties(self):
+        if self.sparsity == "kl":
+            return [KLSparsityPenalty(self.sparsity_target, self.sparsity_weight)]
+        return [L1CodePenalty(self.sparsity_weight)]

@@ -1,0 +1,273 @@
+"""Variational autoencoder (dense or convolutional), as a scikit-learn transformer."""
+
+import math
+import numbers
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseAutoencoder
+from ._conv import ImageLayoutMixin, _check_positive_ints
+from ._docstrings import fill_doc
+from ._runtime import seed_from_random_state
+from .modules import (
+    ACTIVATIONS,
+    ConvDecoder,
+    ConvEncoder,
+    VariationalAutoencoder,
+    gaussian_kl,
+    mlp,
+)
+
+__all__ = ["VariationalAE"]
+
+# loss="mse" is the Gaussian likelihood N(x | x_hat, 1/2): its negative log is
+# ||x - x_hat||^2 + D/2 log(pi), so the training loss is the ELBO's per feature.
+_GAUSSIAN_VARIANCE = 0.5
+
+
+class KLPenalty:
+    """``beta`` times the KL divergence of the posterior from N(0, I), per input feature.
+
+    The reconstruction loss is a mean over features, so dividing the
+    per-sample KL by the number of features keeps the sum equal to the
+    negative (beta-)ELBO divided by that number.
+    """
+
+    def __init__(self, beta):
+        self.beta = beta
+
+    def __call__(self, module, x_in, out):
+        kl = gaussian_kl(out["mu"], out["logvar"]).mean()
+        return self.beta * kl / x_in.shape[1]
+
+
+@fill_doc
+class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
+    """Variational autoencoder with a Gaussian posterior (Kingma and Welling, 2014).
+
+    The encoder gives the mean and log-variance of ``q(z | x)``; training
+    decodes a reparameterized sample ``z = mu + sigma * eps`` and minimises
+    the negative evidence lower bound (ELBO), with the KL term weighted by
+    ``beta`` (``beta > 1`` is the beta-VAE of Higgins et al., 2017, which
+    favours disentangled codes). The prior is ``N(0, I)``.
+
+    ``architecture="dense"`` uses fully connected layers of
+    ``hidden_layer_sizes``; ``architecture="conv"`` uses the encoder and
+    decoder of :class:`ConvAE` (``image_shape``, ``channels``,
+    ``kernel_size``). Either accepts images as flat rows, ``(n, H, W)`` or
+    ``(n, C, H, W)`` and returns decoded images in the layout of ``fit``.
+
+    :meth:`transform` returns the posterior mean, so it is deterministic;
+    :meth:`sample` draws from the prior and decodes.
+
+    Parameters
+    ----------
+    {n_components}
+    architecture : {{"dense", "conv"}}, default="dense"
+        Fully connected or convolutional encoder and decoder.
+    hidden_layer_sizes : tuple of int, default=(128, 64)
+        Widths of the dense encoder's hidden layers (mirrored in the decoder);
+        only for ``architecture="dense"``.
+    image_shape : tuple of int or None, default=None
+        ``(H, W)`` or ``(C, H, W)`` of flat rows, as in :class:`ConvAE`.
+    channels : tuple of int, default=(32, 64)
+        Feature maps of each convolutional block (``architecture="conv"``).
+    kernel_size : int, default=3
+        Side of the convolution kernels (``architecture="conv"``).
+    activation : {{"relu", "tanh", "logistic", "identity", "elu", "gelu"}}, default="relu"
+        Nonlinearity of the hidden layers.
+    beta : float, default=1.0
+        Weight of the KL term in the training loss.
+    loss : {{"mse", "bce"}}, default="mse"
+        Likelihood ``p(x | z)``. ``"bce"``: independent Bernoulli per feature
+        (inputs in [0, 1], sigmoid outputs). ``"mse"``: independent Gaussian
+        of fixed variance 1/2 around the decoder output, the variance at
+        which its negative log-likelihood is the squared error plus a
+        constant. For data of smaller spread, a ``beta`` below 1 acts as a
+        smaller variance (``beta = 2 * variance``).
+    {noise}
+    {noise_level}
+    {training}
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        ``(C, H, W)`` of the images behind the rows (``(1, 1, n_features)``
+        or square for tabular data).
+    input_shape_ : tuple of int
+        Shape of one sample as passed to ``fit``.
+    {attributes}
+
+    See Also
+    --------
+    ConvAE : The deterministic convolutional autoencoder.
+    StackedAE : The deterministic dense autoencoder.
+
+    Notes
+    -----
+    :meth:`score_samples` is the ELBO of each sample in nats, with ``beta=1``
+    whatever the training ``beta``. Its reconstruction term is evaluated at
+    the posterior mean rather than averaged over posterior samples, which
+    keeps it deterministic. For ``"bce"`` it is ``-sum BCE(x, x_hat)``, a
+    true log-likelihood for binary data; for ``"mse"`` it is
+    ``-||x - x_hat||^2 - D/2 log(pi)``.
+
+    References
+    ----------
+    D. P. Kingma and M. Welling, "Auto-encoding variational Bayes", ICLR 2014.
+
+    I. Higgins, L. Matthey, A. Pal, C. Burgess, X. Glorot, M. Botvinick,
+    S. Mohamed and A. Lerchner, "beta-VAE: Learning basic visual concepts with
+    a constrained variational framework", ICLR 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import VariationalAE
+    >>> X = load_digits().data / 16
+    >>> vae = VariationalAE(n_components=2, loss="bce", max_iter=5, random_state=0)
+    >>> vae.fit_transform(X).shape
+    (1797, 2)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 64)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "architecture": [StrOptions({"dense", "conv"})],
+        "hidden_layer_sizes": ["array-like"],
+        "image_shape": ["array-like", None],
+        "channels": ["array-like"],
+        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        architecture="dense",
+        hidden_layer_sizes=(128, 64),
+        image_shape=None,
+        channels=(32, 64),
+        kernel_size=3,
+        activation="relu",
+        beta=1.0,
+        loss="mse",
+        noise=None,
+        noise_level=0.1,
+        optimizer="adam",
+        learning_rate_init=0.001,
+        alpha=0.0,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        warm_start=False,
+        device="auto",
+        random_state=None,
+        verbose=False,
+    ):
+        super().__init__(
+            n_components,
+            loss=loss,
+            noise=noise,
+            noise_level=noise_level,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            warm_start=warm_start,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.architecture = architecture
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.image_shape = image_shape
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.activation = activation
+        self.beta = beta
+
+    def _build_module(self, n_features):
+        k, act = self.n_components, self.activation
+        if self.architecture == "conv":
+            channels = _check_positive_ints(self.channels, "channels")
+            body = ConvEncoder(self.image_shape_, channels, self.kernel_size, act)
+            decoder = ConvDecoder(k, body, self.kernel_size, act)
+            return VariationalAutoencoder(body, body.out_features, k, decoder)
+        hidden = _check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        body = mlp([n_features, *hidden], act)
+        widths = [k, *reversed(hidden)]
+        decoder = torch.nn.Sequential(*mlp(widths, act), torch.nn.Linear(widths[-1], n_features))
+        return VariationalAutoencoder(body, ([n_features, *hidden])[-1], k, decoder)
+
+    def _penalties(self):
+        return [KLPenalty(self.beta)] if self.beta else []
+
+    def _activation_width(self, n_features):
+        if self.architecture == "conv":
+            widest = max(_check_positive_ints(self.channels, "channels"), default=1)
+            return max(n_features * widest, self.n_components)
+        hidden = _check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        return max(n_features, self.n_components, *hidden)
+
+    def _score_batch(self, module, x):
+        mu, logvar = module.posterior(x)
+        raw = module.decode(mu)
+        if self.loss == "bce":
+            log_lik = -F.binary_cross_entropy_with_logits(raw, x, reduction="none").sum(dim=1)
+        else:
+            sq = (raw - x).pow(2).sum(dim=1)
+            log_lik = -sq / (2 * _GAUSSIAN_VARIANCE)
+            log_lik -= 0.5 * x.shape[1] * math.log(2 * math.pi * _GAUSSIAN_VARIANCE)
+        return log_lik - gaussian_kl(mu, logvar)
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, in nats.
+
+        Higher is more typical. See the Notes for the likelihood used.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Or images as ``(n_samples, H, W)`` / ``(n_samples, C, H, W)``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return super().score_samples(X)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw codes from the prior ``N(0, I)`` and decode them.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draw; global random states are never touched.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Decoded samples (means of ``p(x | z)``), in the layout of ``fit``.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        rng = np.random.default_rng(seed_from_random_state(random_state))
+        return self.inverse_transform(rng.standard_normal((n_samples, self.n_components)))

@@ -1,0 +1,73 @@
+"""Variational autoencoder around any encoder body and decoder."""
+
+from itertools import pairwise
+
+import torch
+from torch import nn
+
+from ._dense import ACTIVATIONS
+
+__all__ = ["VariationalAutoencoder", "gaussian_kl", "mlp"]
+
+
+def mlp(sizes, activation="relu"):
+    """``Linear -> activation`` for each consecutive pair of ``sizes`` (identity if none)."""
+    layers = []
+    for a, b in pairwise(sizes):
+        layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+    return nn.Sequential(*layers)
+
+
+def gaussian_kl(mu, logvar):
+    """``KL(N(mu, exp(logvar)) || N(0, I))`` of each sample, summed over dimensions."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=1)
+
+
+class VariationalAutoencoder(nn.Module):
+    """Gaussian-posterior VAE with the reparameterization trick (Kingma and Welling, 2014).
+
+    ``body`` maps a batch to ``n_hidden`` features, two linear heads give the
+    posterior mean and log-variance, and ``decoder`` maps a code to the raw
+    output. In training mode the code fed to the decoder is
+    ``mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` drawn from torch's
+    global RNG; in eval mode it is ``mu``, so inference is deterministic.
+
+    Parameters
+    ----------
+    body : torch.nn.Module
+        ``x -> (n, n_hidden)``.
+    n_hidden : int
+    n_components : int
+    decoder : torch.nn.Module
+        ``z -> raw output``.
+
+    Notes
+    -----
+    ``forward`` returns ``"code"`` (the mean), ``"mu"``, ``"logvar"`` and
+    ``"recon"``; the KL term is left to the training loop (see
+    :func:`gaussian_kl`).
+    """
+
+    def __init__(self, body, n_hidden, n_components, decoder):
+        super().__init__()
+        self.body = body
+        self.mu = nn.Linear(n_hidden, n_components)
+        self.logvar = nn.Linear(n_hidden, n_components)
+        self.decoder = decoder
+
+    def posterior(self, x):
+        h = self.body(x)
+        return self.mu(h), self.logvar(h)
+
+    def encode(self, x):
+        return self.mu(self.body(x))
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        mu, logvar = self.posterior(x)
+        z = mu
+        if self.training:
+            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return {"code": mu, "mu": mu, "logvar": logvar, "recon": self.decode(z)}

@@ -1,0 +1,100 @@
+"""RecurrentAE: padding and NaN handling, layouts, learning on UCR/UEA sets."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import train_test_split
+
+from sklearn_ae import RecurrentAE
+from sklearn_ae.datasets import fetch_ucr
+from sklearn_ae.modules import RecurrentAutoencoder
+
+FAST = dict(hidden_size=32, batch_size=16, learning_rate_init=0.01, random_state=0)
+
+
+def _mse(a, b):
+    return float(np.nanmean((a - b) ** 2))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_encoder_stops_at_each_sequence_end(cell):
+    torch.manual_seed(0)
+    module = RecurrentAutoencoder(10, 2, 3, hidden_size=8, cell=cell)
+    x = torch.randn(4, 10, 2)
+    padded = x.clone()
+    padded[1, 6:] = float("nan")
+    padded[3, 3:] = float("nan")
+    with torch.no_grad():
+        codes = module.encode(padded.flatten(1))
+        for i, length in [(0, 10), (1, 6), (2, 10), (3, 3)]:
+            _, state = module.encoder(x[i : i + 1, :length])
+            hidden = state[0] if cell == "lstm" else state
+            torch.testing.assert_close(codes[i], module.code(hidden[-1])[0])
+        assert torch.isfinite(module(padded.flatten(1))["recon"]).all()
+
+
+def test_nan_padding_is_masked_and_kept(shared_data):
+    X = fetch_ucr("ItalyPowerDemand", data_home=shared_data).data
+    rng = np.random.default_rng(0)
+    padded = X.copy()
+    lengths = rng.integers(12, 25, size=len(X))
+    for row, length in zip(padded, lengths, strict=True):
+        row[length:] = np.nan
+    ae = RecurrentAE(3, max_iter=5, **FAST).fit(padded)
+    assert np.isfinite(ae.loss_curve_).all()
+    rec = ae.reconstruct(padded)
+    np.testing.assert_array_equal(np.isnan(rec), np.isnan(padded))
+    assert np.isfinite(ae.transform(padded)).all()
+    assert np.isfinite(ae.inverse_transform(ae.transform(padded))).all()
+    # Padded values never reach the code.
+    shuffled = np.where(np.isnan(padded), np.nan, padded)
+    np.testing.assert_allclose(ae.transform(shuffled), ae.transform(padded))
+    assert np.isfinite(ae.score_samples(padded)).all()
+
+    with pytest.raises(ValueError, match="no observed value"):
+        ae.transform(np.vstack([padded[:2], np.full((1, 24), np.nan)]))
+    bad = padded[:3].copy()
+    bad[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        ae.transform(bad)
+
+
+def test_learns_italy_power_demand_far_below_mean_baseline(shared_data):
+    X_train = fetch_ucr("ItalyPowerDemand", data_home=shared_data).data
+    X_test = fetch_ucr("ItalyPowerDemand", data_home=shared_data, subset="test").data
+    ae = RecurrentAE(4, max_iter=60, **FAST).fit(X_train)
+    assert ae.loss_curve_[-1] < 0.3 * ae.loss_curve_[0]
+    baseline = _mse(X_train.mean(axis=0), X_test)
+    assert _mse(ae.reconstruct(X_test), X_test) < 0.4 * baseline
+
+
+def test_ecg5000_split_with_variable_lengths(shared_data):
+    X = fetch_ucr("ECG5000", data_home=shared_data).data[:, ::4]  # 35 steps
+    X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
+    X_train = X_train.copy()
+    X_train[::3, 25:] = np.nan  # a third of the sequences are shorter
+    ae = RecurrentAE(4, max_iter=30, **FAST).fit(X_train)
+    baseline = _mse(np.nanmean(X_train, axis=0), X_test)
+    assert _mse(ae.reconstruct(X_test), X_test) < 0.5 * baseline
+
+
+def test_multivariate_layouts_basic_motions(shared_data):
+    X = fetch_ucr("BasicMotions", data_home=shared_data).data[:, ::4]  # (40, 25, 6)
+    X = (X - X.mean(axis=(0, 1))) / X.std(axis=(0, 1))
+    ae = RecurrentAE(8, max_iter=60, n_iter_no_change=100, **FAST).fit(X)
+    assert (ae.n_timesteps_, ae.n_channels_, ae.input_shape_) == (25, 6, (25, 6))
+    rec = ae.reconstruct(X)
+    assert rec.shape == X.shape
+    # Noisy accelerometer data: a modest but real gain over the mean sequence.
+    assert _mse(rec, X) < 0.9 * _mse(X.mean(axis=0), X)
+    flat = X.reshape(len(X), -1)
+    np.testing.assert_allclose(ae.transform(flat), ae.transform(X), rtol=1e-6)
+    with pytest.raises(ValueError, match="fitted on"):
+        ae.transform(X.reshape(40, 50, 3))
+
+    flat_ae = RecurrentAE(8, n_channels=6, max_iter=2, **FAST).fit(flat)
+    assert flat_ae.n_timesteps_ == 25 and flat_ae.reconstruct(flat).shape == flat.shape
+    with pytest.raises(ValueError, match="not a multiple of n_channels=4"):
+        RecurrentAE(n_channels=4, max_iter=1).fit(flat[:, :10])
+    with pytest.raises(ValueError, match="contradicts"):
+        RecurrentAE(n_channels=3, max_iter=1).fit(X)
