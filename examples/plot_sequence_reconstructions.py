@@ -20,7 +20,13 @@ X_test = fetch_ucr("ItalyPowerDemand", subset="test").data
 X_train[::3, 16:] = np.nan  # shorter sequences, NaN-padded
 
 ae = RecurrentAE(
-    4, hidden_size=32, batch_size=16, learning_rate_init=0.01, max_iter=60, random_state=0
+    4,
+    hidden_size=32,
+    batch_size=16,
+    learning_rate_init=0.01,
+    max_iter=60,
+    n_iter_no_change=60,
+    random_state=0,
 ).fit(X_train)
 rec = ae.reconstruct(X_test)
 print(
