@@ -9,6 +9,7 @@ e.g. greedy layer-wise pretraining through ``_make_net``).
 """
 
 import copy
+import dataclasses
 import numbers
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -27,7 +28,7 @@ from ._losses import ReconstructionLoss
 from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
 from ._runtime import resolve_device, seed_from_random_state, training_context
 
-__all__ = ["BaseAutoencoder"]
+__all__ = ["BaseAutoencoder", "estimator_parameters"]
 
 _OPTIMIZERS = {
     "adam": (torch.optim.Adam, {}),
@@ -49,6 +50,15 @@ class L2Penalty:
         return 0.5 * self.alpha * sum(p.pow(2).sum() for p in module.parameters())
 
 
+# scikit-learn reads an estimator's parameters from its ``__init__`` signature,
+# and that ``__init__`` may only store them. A dataclass generates exactly such
+# an ``__init__`` from field declarations, so each estimator declares only the
+# parameters it adds or whose defaults it changes instead of restating them all
+# (no __eq__/__repr__: estimators keep identity equality and sklearn's repr).
+estimator_parameters = dataclasses.dataclass(eq=False, repr=False, kw_only=True)
+
+
+@estimator_parameters
 class BaseAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
 ):
@@ -80,45 +90,23 @@ class BaseAutoencoder(
         "verbose": ["verbose"],
     }
 
-    @abstractmethod
-    def __init__(
-        self,
-        n_components,
-        *,
-        loss,
-        noise,
-        noise_level,
-        optimizer,
-        learning_rate_init,
-        alpha,
-        batch_size,
-        max_iter,
-        tol,
-        early_stopping,
-        validation_fraction,
-        n_iter_no_change,
-        warm_start,
-        device,
-        random_state,
-        verbose,
-    ):
-        self.n_components = n_components
-        self.loss = loss
-        self.noise = noise
-        self.noise_level = noise_level
-        self.optimizer = optimizer
-        self.learning_rate_init = learning_rate_init
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.tol = tol
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.warm_start = warm_start
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
+    n_components: int = dataclasses.field(default=2, kw_only=False)
+    loss: str = "mse"
+    noise: str | None = None
+    noise_level: float = 0.1
+    optimizer: str = "adam"
+    learning_rate_init: float | str = 0.001
+    alpha: float = 0.0
+    batch_size: int | str = "auto"
+    max_iter: int = 200
+    tol: float = 1e-4
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 10
+    warm_start: bool = False
+    device: str = "auto"
+    random_state: object = None
+    verbose: bool | int = False
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod

@@ -5,7 +5,7 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, estimator_parameters
 from ._docstrings import fill_doc
 from .modules import ACTIVATIONS, ConvAutoencoder
 
@@ -78,6 +78,7 @@ class ImageLayoutMixin:
 
 
 @fill_doc
+@estimator_parameters
 class ConvAE(ImageLayoutMixin, BaseAutoencoder):
     """Convolutional autoencoder for images (Masci et al., 2011).
 
@@ -152,54 +153,10 @@ class ConvAE(ImageLayoutMixin, BaseAutoencoder):
         "activation": [StrOptions(set(ACTIVATIONS))],
     }
 
-    def __init__(
-        self,
-        n_components=2,
-        *,
-        image_shape=None,
-        channels=(32, 64),
-        kernel_size=3,
-        activation="relu",
-        loss="mse",
-        noise=None,
-        noise_level=0.1,
-        optimizer="adam",
-        learning_rate_init=0.001,
-        alpha=0.0,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        warm_start=False,
-        device="auto",
-        random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            n_components,
-            loss=loss,
-            noise=noise,
-            noise_level=noise_level,
-            optimizer=optimizer,
-            learning_rate_init=learning_rate_init,
-            alpha=alpha,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            warm_start=warm_start,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.image_shape = image_shape
-        self.channels = channels
-        self.kernel_size = kernel_size
-        self.activation = activation
+    image_shape: tuple | None = None
+    channels: tuple = (32, 64)
+    kernel_size: int = 3
+    activation: str = "relu"
 
     def _build_module(self, n_features):
         return ConvAutoencoder(

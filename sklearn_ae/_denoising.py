@@ -1,32 +1,14 @@
 """The denoising autoencoder: a stacked autoencoder trained on corrupted inputs."""
 
-import types
-
+from ._base import estimator_parameters
 from ._docstrings import fill_doc
 from ._stacked import StackedAE
 
 __all__ = ["DenoisingAE"]
 
 
-def _with_defaults(init, **defaults):
-    """A copy of ``init`` whose keyword-only defaults are updated with ``defaults``.
-
-    scikit-learn reads parameters and their defaults from the ``__init__``
-    signature and forbids ``**kwargs``, so a subclass differing only in
-    defaults would otherwise restate every parameter by hand.
-    """
-    unknown = set(defaults) - set(init.__kwdefaults__)
-    if unknown:
-        raise TypeError(f"{init.__qualname__} has no keyword-only parameters {sorted(unknown)}")
-    new = types.FunctionType(
-        init.__code__, init.__globals__, init.__name__, init.__defaults__, init.__closure__
-    )
-    new.__kwdefaults__ = {**init.__kwdefaults__, **defaults}
-    new.__doc__ = init.__doc__
-    return new
-
-
 @fill_doc
+@estimator_parameters
 class DenoisingAE(StackedAE):
     """Denoising autoencoder: reconstruct clean inputs from corrupted ones.
 
@@ -81,4 +63,5 @@ class DenoisingAE(StackedAE):
     (1797, 64)
     """
 
-    __init__ = _with_defaults(StackedAE.__init__, noise="masking", noise_level=0.25)
+    noise: str | None = "masking"
+    noise_level: float = 0.25

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, estimator_parameters
 from ._docstrings import fill_doc
 from ._losses import ReconstructionLoss
 from .modules import CELLS, RecurrentAutoencoder
@@ -15,6 +15,7 @@ __all__ = ["RecurrentAE"]
 
 
 @fill_doc
+@estimator_parameters
 class RecurrentAE(BaseAutoencoder):
     """Sequence-to-sequence recurrent autoencoder (Srivastava et al., 2015).
 
@@ -97,54 +98,10 @@ class RecurrentAE(BaseAutoencoder):
         "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        n_components=2,
-        *,
-        n_channels=None,
-        cell="lstm",
-        hidden_size=64,
-        num_layers=1,
-        loss="mse",
-        noise=None,
-        noise_level=0.1,
-        optimizer="adam",
-        learning_rate_init=0.001,
-        alpha=0.0,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        warm_start=False,
-        device="auto",
-        random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            n_components,
-            loss=loss,
-            noise=noise,
-            noise_level=noise_level,
-            optimizer=optimizer,
-            learning_rate_init=learning_rate_init,
-            alpha=alpha,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            warm_start=warm_start,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.n_channels = n_channels
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
+    n_channels: int | None = None
+    cell: str = "lstm"
+    hidden_size: int = 64
+    num_layers: int = 1
 
     def _validate_input(self, X, reset):
         X, sample_shape = self._validate_nd(X, reset, max_ndim=3, ensure_all_finite="allow-nan")

@@ -4,6 +4,7 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._base import estimator_parameters
 from ._docstrings import fill_doc
 from ._penalties import KLSparsityPenalty, L1CodePenalty
 from ._stacked import StackedAE, _check_hidden_layer_sizes
@@ -13,6 +14,7 @@ __all__ = ["SparseAE"]
 
 
 @fill_doc
+@estimator_parameters
 class SparseAE(StackedAE):
     """Sparse autoencoder: a penalty keeps most code units near zero.
 
@@ -78,62 +80,9 @@ class SparseAE(StackedAE):
         "sparsity_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        n_components=2,
-        *,
-        sparsity="kl",
-        sparsity_target=0.05,
-        sparsity_weight=1.0,
-        hidden_layer_sizes=(128, 64),
-        activation="relu",
-        tied_weights=False,
-        pretrain=None,
-        pretrain_max_iter=10,
-        loss="mse",
-        noise=None,
-        noise_level=0.1,
-        optimizer="adam",
-        learning_rate_init=0.001,
-        alpha=0.0,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        warm_start=False,
-        device="auto",
-        random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            n_components,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            tied_weights=tied_weights,
-            pretrain=pretrain,
-            pretrain_max_iter=pretrain_max_iter,
-            loss=loss,
-            noise=noise,
-            noise_level=noise_level,
-            optimizer=optimizer,
-            learning_rate_init=learning_rate_init,
-            alpha=alpha,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            warm_start=warm_start,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.sparsity = sparsity
-        self.sparsity_target = sparsity_target
-        self.sparsity_weight = sparsity_weight
+    sparsity: str = "kl"
+    sparsity_target: float = 0.05
+    sparsity_weight: float = 1.0
 
     def _build_module(self, n_features):
         return DenseAutoencoder(

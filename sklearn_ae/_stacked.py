@@ -4,7 +4,7 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, estimator_parameters
 from ._docstrings import fill_doc
 from ._pretrain import greedy_pretrain
 from .modules import ACTIVATIONS, DenseAutoencoder
@@ -22,6 +22,7 @@ def _check_hidden_layer_sizes(hidden_layer_sizes):
 
 
 @fill_doc
+@estimator_parameters
 class StackedAE(BaseAutoencoder):
     """Deep (stacked) fully connected autoencoder.
 
@@ -77,56 +78,11 @@ class StackedAE(BaseAutoencoder):
         "pretrain_max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        n_components=2,
-        *,
-        hidden_layer_sizes=(128, 64),
-        activation="relu",
-        tied_weights=False,
-        pretrain=None,
-        pretrain_max_iter=10,
-        loss="mse",
-        noise=None,
-        noise_level=0.1,
-        optimizer="adam",
-        learning_rate_init=0.001,
-        alpha=0.0,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        warm_start=False,
-        device="auto",
-        random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            n_components,
-            loss=loss,
-            noise=noise,
-            noise_level=noise_level,
-            optimizer=optimizer,
-            learning_rate_init=learning_rate_init,
-            alpha=alpha,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            warm_start=warm_start,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.tied_weights = tied_weights
-        self.pretrain = pretrain
-        self.pretrain_max_iter = pretrain_max_iter
+    hidden_layer_sizes: tuple = (128, 64)
+    activation: str = "relu"
+    tied_weights: bool = False
+    pretrain: str | None = None
+    pretrain_max_iter: int = 10
 
     def _build_module(self, n_features):
         return DenseAutoencoder(

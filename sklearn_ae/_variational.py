@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, estimator_parameters
 from ._conv import ImageLayoutMixin, _check_positive_ints
 from ._docstrings import fill_doc
 from ._runtime import seed_from_random_state
@@ -46,6 +46,7 @@ class KLPenalty:
 
 
 @fill_doc
+@estimator_parameters
 class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
     """Variational autoencoder with a Gaussian posterior (Kingma and Welling, 2014).
 
@@ -147,60 +148,13 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
-    def __init__(
-        self,
-        n_components=2,
-        *,
-        architecture="dense",
-        hidden_layer_sizes=(128, 64),
-        image_shape=None,
-        channels=(32, 64),
-        kernel_size=3,
-        activation="relu",
-        beta=1.0,
-        loss="mse",
-        noise=None,
-        noise_level=0.1,
-        optimizer="adam",
-        learning_rate_init=0.001,
-        alpha=0.0,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        warm_start=False,
-        device="auto",
-        random_state=None,
-        verbose=False,
-    ):
-        super().__init__(
-            n_components,
-            loss=loss,
-            noise=noise,
-            noise_level=noise_level,
-            optimizer=optimizer,
-            learning_rate_init=learning_rate_init,
-            alpha=alpha,
-            batch_size=batch_size,
-            max_iter=max_iter,
-            tol=tol,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            warm_start=warm_start,
-            device=device,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        self.architecture = architecture
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.image_shape = image_shape
-        self.channels = channels
-        self.kernel_size = kernel_size
-        self.activation = activation
-        self.beta = beta
+    architecture: str = "dense"
+    hidden_layer_sizes: tuple = (128, 64)
+    image_shape: tuple | None = None
+    channels: tuple = (32, 64)
+    kernel_size: int = 3
+    activation: str = "relu"
+    beta: float = 1.0
 
     def _build_module(self, n_features):
         k, act = self.n_components, self.activation
