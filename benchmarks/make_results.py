@@ -23,7 +23,7 @@ from sklearn_ae.compare import run_comparison
 from sklearn_ae.compare._report import MEMORY_NOTE, markdown_table
 
 HERE = Path(__file__).resolve().parent
-COMMAND = "python benchmarks/make_results.py --data-home ../shared/data --threads 1"
+COMMAND = "python benchmarks/make_results.py --data-home ../shared/data --threads 2"
 
 # What is run per data set; the autoencoders use the per-dataset defaults of
 # sklearn_ae.compare.AE_DEFAULTS. MNIST runs at the published anchors' sizes.

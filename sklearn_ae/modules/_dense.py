@@ -31,8 +31,13 @@ class TiedLinear(nn.Module):
         self.source = source
         self.bias = nn.Parameter(torch.zeros(source.in_features))
 
+    @property
+    def weight(self):
+        """The (transposed, shared) weight, shaped like an untied ``nn.Linear``'s."""
+        return self.source.weight.t()
+
     def forward(self, x):
-        return F.linear(x, self.source.weight.t(), self.bias)
+        return F.linear(x, self.weight, self.bias)
 
 
 class LayerPair(nn.Module):
