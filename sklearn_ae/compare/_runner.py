@@ -70,7 +70,11 @@ def _describe_ae(estimator, runner_settings):
         epochs += f"+{runner_settings['finetune_iter']}"
     parts += [f"epochs={epochs}", f"batch={params['batch_size']}", params["optimizer"]]
     if params["learning_rate_init"] != "auto":
-        parts.append(f"lr={params['learning_rate_init']:g}")
+        lr = f"lr={params['learning_rate_init']:g}"
+        if runner_settings.get("finetune_iter"):
+            factor = runner_settings.get("finetune_lr_factor", 0.1)
+            lr += f" then {params['learning_rate_init'] * factor:g}"
+        parts.append(lr)
     return ", ".join(parts)
 
 
@@ -239,8 +243,9 @@ def _run_one(method, dim, info, data, result, shown):
     else:
         with measure() as cost:
             if info.is_autoencoder:
-                _fit_autoencoder(est, data.X_train, info.runner_settings)
+                # Described before fitting: the fine-tuning stage changes max_iter and lr.
                 row["settings"] = _describe_ae(est, info.runner_settings)
+                _fit_autoencoder(est, data.X_train, info.runner_settings)
             else:
                 est.fit(data.X_train)
         t0 = time.perf_counter()
