@@ -98,3 +98,13 @@ def test_multivariate_layouts_basic_motions(shared_data):
         RecurrentAE(n_channels=4, max_iter=1).fit(flat[:, :10])
     with pytest.raises(ValueError, match="contradicts"):
         RecurrentAE(n_channels=3, max_iter=1).fit(X)
+
+
+def test_learns_gunpoint_far_below_mean_baseline(shared_data):
+    # Every 5th of 150 steps: the shape of the motion, at a fraction of the cost.
+    # A GRU: the LSTM sits on a plateau here long enough for the stopping rule.
+    X_train = fetch_ucr("GunPoint", data_home=shared_data).data[:, ::5]
+    X_test = fetch_ucr("GunPoint", data_home=shared_data, subset="test").data[:, ::5]
+    ae = RecurrentAE(4, cell="gru", max_iter=100, **FAST).fit(X_train)
+    baseline = _mse(X_train.mean(axis=0), X_test)
+    assert _mse(ae.reconstruct(X_test), X_test) < 0.5 * baseline
