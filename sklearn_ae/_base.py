@@ -28,7 +28,7 @@ from ._losses import ReconstructionLoss
 from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
 from ._runtime import resolve_device, seed_from_random_state, training_context
 
-__all__ = ["BaseAutoencoder", "estimator_parameters"]
+__all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
 _OPTIMIZERS = {
     "adam": (torch.optim.Adam, {}),
@@ -38,6 +38,16 @@ _OPTIMIZERS = {
     # One "iteration" is one LBFGS.step: up to 20 L-BFGS iterations.
     "lbfgs": (torch.optim.LBFGS, {"line_search_fn": "strong_wolfe"}),
 }
+
+
+def check_positive_ints(value, name):
+    """``value`` as a tuple of ints, or a ValueError naming parameter ``name``."""
+    values = tuple(value)
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values) or (
+        not all(v >= 1 for v in values)
+    ):
+        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}.")
+    return tuple(int(v) for v in values)
 
 
 class L2Penalty:

@@ -5,20 +5,11 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder, estimator_parameters
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from .modules import ACTIVATIONS, ConvAutoencoder
 
 __all__ = ["ConvAE"]
-
-
-def _check_positive_ints(value, name):
-    values = tuple(value)
-    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in values) or (
-        not all(v >= 1 for v in values)
-    ):
-        raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}.")
-    return tuple(int(v) for v in values)
 
 
 class ImageLayoutMixin:
@@ -30,7 +21,7 @@ class ImageLayoutMixin:
 
     def _resolve_image_shape(self, n_features, sample_shape):
         if self.image_shape is not None:
-            shape = _check_positive_ints(self.image_shape, "image_shape")
+            shape = check_positive_ints(self.image_shape, "image_shape")
             if len(shape) not in (2, 3):
                 raise ValueError(
                     f"image_shape must be (H, W) or (C, H, W), got {self.image_shape!r}."
@@ -162,12 +153,12 @@ class ConvAE(ImageLayoutMixin, BaseAutoencoder):
         return ConvAutoencoder(
             self.image_shape_,
             self.n_components,
-            channels=_check_positive_ints(self.channels, "channels"),
+            channels=check_positive_ints(self.channels, "channels"),
             kernel_size=self.kernel_size,
             activation=self.activation,
         )
 
     def _activation_width(self, n_features):
         # The first block's feature maps, at full resolution, dominate.
-        widest = max(_check_positive_ints(self.channels, "channels"), default=1)
+        widest = max(check_positive_ints(self.channels, "channels"), default=1)
         return max(n_features * widest, self.n_components)

@@ -4,10 +4,10 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import estimator_parameters
+from ._base import check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from ._penalties import KLSparsityPenalty, L1CodePenalty
-from ._stacked import StackedAE, _check_hidden_layer_sizes
+from ._stacked import StackedAE
 from .modules import DenseAutoencoder
 
 __all__ = ["SparseAE"]
@@ -88,7 +88,7 @@ class SparseAE(StackedAE):
         return DenseAutoencoder(
             n_features,
             self.n_components,
-            hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
+            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             tied_weights=self.tied_weights,
             code_activation="logistic" if self.sparsity == "kl" else "relu",

@@ -4,21 +4,12 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder, estimator_parameters
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from ._pretrain import greedy_pretrain
 from .modules import ACTIVATIONS, DenseAutoencoder
 
 __all__ = ["StackedAE"]
-
-
-def _check_hidden_layer_sizes(hidden_layer_sizes):
-    sizes = tuple(hidden_layer_sizes)
-    if not all(isinstance(s, int | type(sizes and sizes[0])) and int(s) >= 1 for s in sizes):
-        raise ValueError(
-            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
-        )
-    return tuple(int(s) for s in sizes)
 
 
 @fill_doc
@@ -88,7 +79,7 @@ class StackedAE(BaseAutoencoder):
         return DenseAutoencoder(
             n_features,
             self.n_components,
-            hidden_layer_sizes=_check_hidden_layer_sizes(self.hidden_layer_sizes),
+            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             tied_weights=self.tied_weights,
         )

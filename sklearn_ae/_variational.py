@@ -9,8 +9,8 @@ import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseAutoencoder, estimator_parameters
-from ._conv import ImageLayoutMixin, _check_positive_ints
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
+from ._conv import ImageLayoutMixin
 from ._docstrings import fill_doc
 from ._runtime import seed_from_random_state
 from .modules import (
@@ -159,11 +159,11 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
     def _build_module(self, n_features):
         k, act = self.n_components, self.activation
         if self.architecture == "conv":
-            channels = _check_positive_ints(self.channels, "channels")
+            channels = check_positive_ints(self.channels, "channels")
             body = ConvEncoder(self.image_shape_, channels, self.kernel_size, act)
             decoder = ConvDecoder(k, body, self.kernel_size, act)
             return VariationalAutoencoder(body, body.out_features, k, decoder)
-        hidden = _check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         body = mlp([n_features, *hidden], act)
         widths = [k, *reversed(hidden)]
         decoder = torch.nn.Sequential(*mlp(widths, act), torch.nn.Linear(widths[-1], n_features))
@@ -174,9 +174,9 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
 
     def _activation_width(self, n_features):
         if self.architecture == "conv":
-            widest = max(_check_positive_ints(self.channels, "channels"), default=1)
+            widest = max(check_positive_ints(self.channels, "channels"), default=1)
             return max(n_features * widest, self.n_components)
-        hidden = _check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         return max(n_features, self.n_components, *hidden)
 
     def _score_batch(self, module, x):
