@@ -37,20 +37,22 @@ class ReconstructionLoss(torch.nn.Module):
             return F.binary_cross_entropy_with_logits(raw, target, reduction="none")
         return (raw - target) ** 2
 
-    def per_sample(self, raw, target):
-        """Loss of each sample, averaged over its (observed) features."""
+    def _observed_errors(self, raw, target):
+        """Elementwise errors with NaN targets zeroed, and the mask of observed entries."""
         raw, target = raw.flatten(1), target.flatten(1)
-        if not self.masked:
-            return self.elementwise(raw, target).mean(dim=1)
         observed = ~torch.isnan(target)
         err = self.elementwise(raw, torch.where(observed, target, 0.0))
-        err = torch.where(observed, err, 0.0)
+        return torch.where(observed, err, 0.0), observed
+
+    def per_sample(self, raw, target):
+        """Loss of each sample, averaged over its (observed) features."""
+        if not self.masked:
+            return self.elementwise(raw.flatten(1), target.flatten(1)).mean(dim=1)
+        err, observed = self._observed_errors(raw, target)
         return err.sum(dim=1) / observed.sum(dim=1).clamp(min=1)
 
     def forward(self, raw, target):
         if not self.masked:
             return self.elementwise(raw, target).mean()
-        raw, target = raw.flatten(1), target.flatten(1)
-        observed = ~torch.isnan(target)
-        err = torch.where(observed, self.elementwise(raw, torch.where(observed, target, 0.0)), 0.0)
+        err, observed = self._observed_errors(raw, target)
         return err.sum() / observed.sum().clamp(min=1)
