@@ -34,7 +34,9 @@ class RowData(torch.utils.data.Dataset):
     def __init__(self, X, device, dtype=torch.float32):
         self.device = torch.device(device)
         self.dtype = dtype
-        if sp.issparse(X):
+        if isinstance(X, torch.Tensor):  # already computed on the device (pretraining codes)
+            self.sparse, self.dense = None, X.to(self.device, dtype)
+        elif sp.issparse(X):
             self.sparse = sp.csr_matrix(X)
             self.dense = None
         else:

@@ -22,7 +22,7 @@ def _encode_rows(encode, data, batch_size):
             encode(data.take(slice(start, start + batch_size)))
             for start in range(0, len(data), batch_size)
         ]
-    return RowData(torch.cat(parts).cpu().numpy(), data.device)
+    return RowData(torch.cat(parts), data.device)
 
 
 def greedy_pretrain(estimator, module, data, max_iter):
