@@ -26,6 +26,7 @@ from ._corruption import make_corruption
 from ._data import RowData, iter_row_chunks
 from ._losses import ReconstructionLoss
 from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
+from ._penalties import L2Penalty
 from ._runtime import resolve_device, seed_from_random_state, training_context
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
@@ -48,16 +49,6 @@ def check_positive_ints(value, name):
     ):
         raise ValueError(f"{name} must be a sequence of positive integers, got {value!r}.")
     return tuple(int(v) for v in values)
-
-
-class L2Penalty:
-    """``alpha / 2 * ||params||^2``: weight decay for optimizers without one (L-BFGS)."""
-
-    def __init__(self, alpha):
-        self.alpha = alpha
-
-    def __call__(self, module, x_in, out):
-        return 0.5 * self.alpha * sum(p.pow(2).sum() for p in module.parameters())
 
 
 # scikit-learn reads an estimator's parameters from its ``__init__`` signature,

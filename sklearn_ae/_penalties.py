@@ -15,8 +15,19 @@ __all__ = [
     "ContractivePenalty",
     "KLSparsityPenalty",
     "L1CodePenalty",
+    "L2Penalty",
     "encoder_jacobian_sq_norm",
 ]
+
+
+class L2Penalty:
+    """``alpha / 2 * ||params||^2``: weight decay for optimizers without one (L-BFGS)."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def __call__(self, module, x_in, out):
+        return 0.5 * self.alpha * sum(p.pow(2).sum() for p in module.parameters())
 
 
 class L1CodePenalty:
