@@ -2,6 +2,7 @@
 
 from ._base import BaseAutoencoder
 from ._contractive import ContractiveAE
+from ._custom import AutoEncoder
 from ._conv import ConvAE
 from ._denoising import DenoisingAE
 from ._linear import LinearAE
@@ -13,6 +14,7 @@ from ._variational import VariationalAE
 __version__ = "0.1.0"
 
 __all__ = [
+    "AutoEncoder",
     "BaseAutoencoder",
     "ContractiveAE",
     "ConvAE",

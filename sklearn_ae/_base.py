@@ -338,10 +338,10 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.n_components:
+        if X.shape[1] != self._n_features_out:
             raise ValueError(
                 f"X has {X.shape[1]} features, but inverse_transform expects codes of "
-                f"n_components={self.n_components} features: pass the output of transform."
+                f"n_components={self._n_features_out} features: pass the output of transform."
             )
         output = self.net_.criterion_.output
         return self._to_output(self._infer(X, lambda module, z: output(module.decode(z))))
