@@ -2,8 +2,8 @@
 
 from ._base import BaseAutoencoder
 from ._contractive import ContractiveAE
-from ._custom import AutoEncoder
 from ._conv import ConvAE
+from ._custom import AutoEncoder
 from ._denoising import DenoisingAE
 from ._linear import LinearAE
 from ._recurrent import RecurrentAE

@@ -3,7 +3,6 @@
 from functools import lru_cache
 
 import torch
-
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
