@@ -299,7 +299,6 @@ class BaseAutoencoder(
         check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
-        generator = make_generator(seed, device)
         if warm:
             # The module is a copy (a failing fit must not touch net_) and
             # the optimizer new, built from the current parameters, as
@@ -310,30 +309,14 @@ class BaseAutoencoder(
         else:
             with seeded_global_rng(seed):
                 net = self._make_net(X.shape[1], device, X.shape[0])
-        net.generator = generator
+        net.generator = make_generator(seed, device)
         batch = X.shape[0] if net.batch_size == -1 else net.batch_size
         threads = choose_num_threads(self.n_jobs, 3 * batch * self._flops_per_sample(net.module_))
         with compute_context(threads):
             data = RowData(X, device)
             if not warm:
                 self._pretrain(net, data)
-            diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(2048))
-            start_error = diagnostics.error(net.module_)
-            dict(net.callbacks_)["convergence"].keep_going = (
-                lambda net: diagnostics.near_mean(net.module_)
-            )
-            try:
-                net.partial_fit(data)
-            except KeyboardInterrupt:
-                if net.epochs_completed_:
-                    self._set_fitted(net)
-                raise
-            finally:
-                dict(net.callbacks_)["convergence"].keep_going = None
-                net.generator = None
-            diagnostics.check(
-                type(self).__name__, net.module_, start_error, divergence_advice(net.lr)
-            )
+            self._train(net, data)
         self._set_fitted(net)
         if not dict(net.callbacks_)["convergence"].converged_:
             warnings.warn(
@@ -343,6 +326,28 @@ class BaseAutoencoder(
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _train(self, net, data):
+        """Train ``net`` on ``data`` (a ``RowData``) and check what came out.
+
+        Raises if the model diverged (even to a finite loss); warns if it is
+        useless. On Ctrl-C after at least one epoch, the epochs completed so
+        far become the fitted model before the interrupt propagates.
+        """
+        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(2048))
+        start_error = diagnostics.error(net.module_)
+        monitor = dict(net.callbacks_)["convergence"]
+        monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
+        try:
+            net.partial_fit(data)
+        except KeyboardInterrupt:
+            if net.epochs_completed_:
+                self._set_fitted(net)
+            raise
+        finally:
+            monitor.keep_going = None
+            net.generator = None
+        diagnostics.check(type(self).__name__, net.module_, start_error, divergence_advice(net.lr))
 
     def _set_fitted(self, net):
         self.net_ = net

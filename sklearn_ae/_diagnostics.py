@@ -102,7 +102,7 @@ class FitDiagnostics:
                 "transform returns the same code for every sample. Lower the penalty "
                 "weight (e.g. sparsity_weight), the learning rate, or change activation.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         elif final >= self.baseline:
             warnings.warn(
@@ -111,7 +111,7 @@ class FitDiagnostics:
                 "Scale the data (MinMaxScaler or StandardScaler), train longer, or lower "
                 "the penalty weights.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
 
 

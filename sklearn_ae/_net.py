@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class StopTraining(Exception):  # noqa: N818 (a signal, not an error)
+class StopTraining(Exception):
     """Raised by a callback to end training after the current epoch."""
 
 
@@ -123,6 +123,7 @@ class AutoencoderNet(NeuralNet):
         if method_name == "on_epoch_end":  # the epoch's losses are recorded by now
             self.epochs_completed_ += 1
         super().notify(method_name, **cb_kwargs)
+
     def get_default_callbacks(self):
         # Our callbacks record what skorch's defaults would, without their
         # per-batch bookkeeping.
