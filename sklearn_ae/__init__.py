@@ -5,6 +5,7 @@ from ._contractive import ContractiveAE
 from ._conv import ConvAE
 from ._custom import AutoEncoder
 from ._denoising import DenoisingAE
+from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._linear import LinearAE
 from ._recurrent import RecurrentAE
 from ._sparse import SparseAE
@@ -19,6 +20,8 @@ __all__ = [
     "ContractiveAE",
     "ConvAE",
     "DenoisingAE",
+    "FineTunedClassifier",
+    "FineTunedRegressor",
     "LinearAE",
     "RecurrentAE",
     "SparseAE",

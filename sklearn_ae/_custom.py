@@ -14,10 +14,10 @@ from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from .modules import EncoderDecoder
 
-__all__ = ["AutoEncoder"]
+__all__ = ["AutoEncoder", "reset_parameters"]
 
 
-def _reset_parameters(module):
+def reset_parameters(module):
     """Re-draw every parameter a submodule knows how to re-initialise."""
     for sub in module.modules():
         reset = getattr(sub, "reset_parameters", None)
@@ -181,7 +181,7 @@ class AutoEncoder(BaseAutoencoder):
                     f"instance ({type(spec).__name__}): pass {name}_params=None, or the class."
                 )
             module = copy.deepcopy(spec)
-            _reset_parameters(module)
+            reset_parameters(module)
             return module
         try:
             accepted = inspect.signature(spec).parameters
