@@ -88,7 +88,8 @@ def mse(X_rec):
 
 
 print(f"residual conv AutoEncoder(8): test MSE {mse(ae.reconstruct(X_test)):.4f}")
-print(f"PCA(8):                       test MSE {mse(pca.inverse_transform(pca.transform(X_test))):.4f}")
+pca_mse = mse(pca.inverse_transform(pca.transform(X_test)))
+print(f"PCA(8):                       test MSE {pca_mse:.4f}")
 
 fig, axes = plt.subplots(3, 8, figsize=(8, 3.3))
 rows = [
