@@ -6,6 +6,7 @@ import signal
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -26,8 +27,9 @@ from sklearn_ae import (
     SparseAE,
     StackedAE,
     VariationalAE,
+    _data,
+    _net,
 )
-from sklearn_ae import _data, _net
 
 DIGITS = load_digits()
 X = DIGITS.data / 16
@@ -124,7 +126,7 @@ def test_real_ctrl_c_raises_instead_of_looking_converged():
 def test_divergence_to_a_finite_loss_raises(lr):
     # Before: MSE 12.0 (lr=1) or 1.7e8 (lr=10) against the mean's 0.072, no word.
     ae = StackedAE(n_components=2, hidden_layer_sizes=(8,), learning_rate_init=lr, max_iter=30)
-    with pytest.raises(FloatingPointError, match="diverged.*learning_rate_init"):
+    with pytest.raises(FloatingPointError, match=r"diverged.*learning_rate_init"):
         ae.set_params(random_state=0).fit(X[:500])
 
 
@@ -257,7 +259,7 @@ def test_vae_scores_stay_finite_and_ordered_for_far_out_input():
         assert np.all(np.isfinite(s))
         assert len(np.unique(s)) == len(rows)  # no ties (before: 152 tied at -inf)
     # Farther out scores lower, row by row.
-    assert all(np.all(a > b) for a, b in zip(scores, scores[1:], strict=False))
+    assert all(np.all(a > b) for a, b in pairwise(scores))
 
 
 # ------------------------------------------------------ numpy integers
