@@ -316,7 +316,14 @@ class BaseAutoencoder(
                     "callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
                     f"instances) or (name, callback) pairs, got {item!r}."
                 )
-            callbacks.append(copy.deepcopy(item))
+            try:
+                callbacks.append(copy.deepcopy(item))
+            except TypeError:
+                # Callbacks holding a resource (TensorBoard's SummaryWriter
+                # holds a thread lock) share it: a shallow copy still keeps
+                # what the fit sets on the callback off the parameter.
+                callback = copy.copy(callback)
+                callbacks.append((item[0], callback) if named else callback)
         return callbacks
 
     def _make_net(
