@@ -21,12 +21,11 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import Callback
 
 from ._corruption import make_corruption
 from ._data import RowData, iter_row_chunks
 from ._losses import ReconstructionLoss
-from skorch.callbacks import Callback
-
 from ._net import (
     AutoencoderNet,
     ConvergenceMonitor,
@@ -264,10 +263,14 @@ class BaseAutoencoder(
 
         def check(names, applies, why):
             inactive.extend(
-                (name, why) for name in names if not applies and getattr(self, name) != defaults[name]
+                (name, why)
+                for name in names
+                if not applies and getattr(self, name) != defaults[name]
             )
 
-        check(("momentum", "nesterovs_momentum"), self.solver == "sgd", "used by solver='sgd' only")
+        check(
+            ("momentum", "nesterovs_momentum"), self.solver == "sgd", "used by solver='sgd' only"
+        )
         check(
             ("beta_1", "beta_2", "epsilon"),
             self.solver in ("adam", "adamw"),

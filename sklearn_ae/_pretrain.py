@@ -3,8 +3,9 @@
 Each encoder layer and its decoder twin are trained as a shallow autoencoder
 on the codes of the layers below, through the estimator's own engine
 (:meth:`BaseAutoencoder._make_net`): same solver, batches, corruption and
-weight decay; the learning rate may be its own. The pairs hold the stack's own layers, so when the stages are
-done the stack is initialised and the usual fit fine-tunes it end to end.
+weight decay; the learning rate may be its own. The pairs hold the stack's own
+layers, so when the stages are done the stack is initialised and the usual fit
+fine-tunes it end to end.
 """
 
 import torch

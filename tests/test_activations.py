@@ -70,7 +70,7 @@ def test_bce_keeps_its_sigmoid_and_accepts_a_logistic_out_activation():
     assert plain.loss_curve_ == logistic.loss_curve_
     recon = logistic.reconstruct(X_test)
     assert 0 < recon.min() and recon.max() < 1
-    with pytest.raises(ValueError, match="loss='bce'.*out_activation='tanh'"):
+    with pytest.raises(ValueError, match=r"loss='bce'.*out_activation='tanh'"):
         StackedAE(n_components=4, loss="bce", out_activation="tanh", **SMALL).fit(X_train)
 
 
