@@ -9,7 +9,7 @@ whole budget). The score is the test reconstruction MSE per pixel of the
 
 Run from the repository root (``nice``: the machine is shared)::
 
-    nice python benchmarks/bench_lr_schedule.py --data-home ../shared/data
+    PYTHONPATH=. nice -n 5 python benchmarks/bench_lr_schedule.py --data-home ../shared/data
 """
 
 import argparse
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--schedules", default="constant,cosine")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seeds", default="0")
+    parser.add_argument("--verbose", action="store_true", help="print every epoch")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -56,6 +57,7 @@ def main():
                 max_iter=args.epochs,
                 tol=0.0,  # run the whole budget
                 random_state=seed,
+                verbose=args.verbose,
             )
             start = time.perf_counter()
             with warnings.catch_warnings():
