@@ -116,3 +116,11 @@ def test_greedy_first_stage_trains_the_output_activation():
         **{**SMALL, "max_iter": 1},
     ).fit(X)
     assert type(ae.module_.layer_pair(0).output_activation) is nn.Sigmoid
+
+
+def test_warm_start_refuses_a_changed_activation():
+    X, *_ = digits_split()
+    ae = StackedAE(warm_start=True, **SMALL).fit(X)
+    ae.set_params(code_activation="relu")
+    with pytest.raises(ValueError, match="code_activation='identity'"):
+        ae.fit(X)
