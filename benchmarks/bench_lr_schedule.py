@@ -13,12 +13,10 @@ Run from the repository root (``nice``: the machine is shared)::
 """
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
+from _fitting import fit_and_score
 
 from sklearn_ae import StackedAE
 from sklearn_ae.datasets import fetch_mnist
@@ -59,13 +57,7 @@ def main():
                 random_state=seed,
                 verbose=args.verbose,
             )
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model.fit(X_train)
-            seconds = time.perf_counter() - start
-            test_mse = np.mean((model.reconstruct(X_test) - X_test) ** 2)
-            train_mse = np.mean((model.reconstruct(X_train) - X_train) ** 2)
+            test_mse, train_mse, seconds = fit_and_score(model, X_train, X_test)
             print(
                 f"| {schedule} | {seed} | {test_mse:.5f} | {train_mse:.5f} "
                 f"| {model.loss_curve_[-1]:.5f} | {seconds:.0f} |",
