@@ -407,3 +407,5 @@ class ProgressLog(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.bar_.close()
+        # A fitted estimator is pickled with its net: no open stream in it.
+        del self.bar_, self.file_

@@ -129,3 +129,12 @@ def test_progress_bar_shows_loss_and_eta():
     # tqdm's bar: epochs done, elapsed<remaining, and the loss as a postfix.
     assert "3/3" in text and re.search(r"\d\d:\d\d<\d\d:\d\d", text)
     assert re.search(r"loss=0\.\d+", text) and text.count("epoch ") >= 3
+
+
+def test_verbose_estimator_pickles(capsys):
+    import pickle
+
+    X, *_ = digits_split()
+    ae = StackedAE(verbose=True, **SMALL).fit(X)
+    again = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_array_equal(again.transform(X), ae.transform(X))
