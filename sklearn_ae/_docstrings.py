@@ -24,18 +24,19 @@ _PARAMETERS = {
         input entry for masking and dropout noise.""",
     "dense": """hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers, input side first.
-    activation : {"relu", "tanh", "logistic", "identity", "elu", "gelu", "selu", \
-            "leaky_relu", "softplus"}, default="relu"
-        Nonlinearity of the hidden layers. With ``hidden_layer_sizes=()``
-        there are none, and a non-default value is warned about: the code
-        and output layers take ``code_activation`` and ``out_activation``.
+    activation : str, default="relu"
+        Nonlinearity of the hidden layers: "relu", "tanh", "logistic",
+        "identity", "elu", "gelu", "selu", "leaky_relu" or "softplus". With
+        ``hidden_layer_sizes=()`` there are none, and a non-default value is
+        warned about: the code and output layers take ``code_activation``
+        and ``out_activation``.
     tied_weights : bool, default=False
         Reuse transposed encoder weights in the decoder (own biases): about
         half the parameters.
     pretrain : {None, "greedy"}, default=None
         ``"greedy"``: before the end-to-end fit, train each encoder layer and
         its decoder twin as a shallow autoencoder on the codes of the layers
-        below (Bengio et al. 2007), with the same optimizer, batches and input
+        below (Bengio et al. 2007), with the same solver, batches and input
         corruption, then fine-tune the whole stack for ``max_iter`` epochs.
         Only on a fresh fit, not when ``warm_start`` continues one.
     pretrain_max_iter : int, default=10
@@ -45,16 +46,16 @@ _PARAMETERS = {
         ``learning_rate_init``. Shallow stages tolerate larger rates than the
         deep fine-tuning, which a large rate can throw far from the
         pretrained weights.""",
-    "code_activation": """code_activation : {"identity", "relu", "logistic", "tanh", "elu", \
-            "gelu", "selu", "leaky_relu", "softplus"}, default="identity"
-        Nonlinearity on the code (the output of :meth:`transform`).
-        ``"identity"`` gives unbounded codes, like PCA's scores; ``"relu"``
+    "code_activation": """code_activation : str, default="identity"
+        Nonlinearity on the code (the output of :meth:`transform`), one of
+        the ``activation`` names. ``"identity"`` gives unbounded codes, like
+        PCA's scores; ``"relu"``
         non-negative, partly sparse codes (the tutorials' basic autoencoder);
         ``"logistic"`` codes in (0, 1), ``"tanh"`` in (-1, 1). Any input
         scaling works; the code's range is the activation's.""",
-    "out_activation": """out_activation : {"identity", "logistic", "relu", "tanh", "elu", \
-            "gelu", "selu", "leaky_relu", "softplus"}, default="identity"
-        Nonlinearity on the reconstruction, which can then only take the
+    "out_activation": """out_activation : str, default="identity"
+        Nonlinearity on the reconstruction (one of the ``activation`` names),
+        which can then only take the
         activation's values: scale the input to match. ``"identity"`` suits
         any scaling (e.g. ``StandardScaler``); ``"logistic"`` (a sigmoid)
         needs inputs in [0, 1] (``MinMaxScaler``, pixels / 255); ``"tanh"``
