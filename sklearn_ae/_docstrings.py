@@ -49,9 +49,9 @@ _PARAMETERS = {
     "code_activation": """code_activation : str, default="identity"
         Nonlinearity on the code (the output of :meth:`transform`), one of
         the ``activation`` names. ``"identity"`` gives unbounded codes, like
-        PCA's scores; ``"relu"``
-        non-negative, partly sparse codes (the tutorials' basic autoencoder);
-        ``"logistic"`` codes in (0, 1), ``"tanh"`` in (-1, 1). Any input
+        PCA's scores; ``"relu"`` non-negative, partly sparse codes (the
+        tutorials' basic autoencoder); ``"logistic"`` codes in (0, 1),
+        ``"tanh"`` in (-1, 1). Any input
         scaling works; the code's range is the activation's.""",
     "out_activation": """out_activation : str, default="identity"
         Nonlinearity on the reconstruction (one of the ``activation`` names),
