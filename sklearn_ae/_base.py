@@ -27,6 +27,7 @@ from ._data import RowData, iter_row_chunks
 from ._losses import ReconstructionLoss
 from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
 from ._penalties import L2Penalty
+from ._persistence import estimator_state, restore_estimator
 from ._runtime import resolve_device, seed_from_random_state, training_context
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
@@ -383,6 +384,14 @@ class BaseAutoencoder(
         score : float
         """
         return float(np.mean(self.score_samples(X)))
+
+    # Saved models hold weights and history as plain data, no optimizer state
+    # (see _persistence): small pickles, and skops files that need no torch type.
+    def __getstate__(self):
+        return estimator_state(self, super().__getstate__())
+
+    def __setstate__(self, state):
+        restore_estimator(self, state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
