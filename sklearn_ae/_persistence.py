@@ -19,6 +19,7 @@ history. Being plain data, the state is all ``skops.io`` needs to load a model
 without trusting any torch or skorch type, and never holds code to run.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -101,13 +102,16 @@ def restore_estimator(estimator, state):
         )
     if saved is None:
         return
-    # A file's parameters decide what network is built: check them as fit would.
-    estimator._validate_params()
+    # The network is built as it was at fit, whatever set_params did since.
+    builder = copy.copy(estimator)
+    vars(builder).update(getattr(estimator, "_params_at_fit", {}))
+    # A file's parameters decide what is built: check them as fit would.
+    builder._validate_params()
     device = _device_for_loading(saved["device"])
     # Building a module draws initial weights from torch's global RNG, which
     # loading must leave alone; the weights are overwritten right after.
     with torch.random.fork_rng(devices=[]):
-        net = estimator._make_net(
+        net = builder._make_net(
             estimator.n_features_in_, device, 1, batch_size=saved["batch_size"]
         )
     weights = {

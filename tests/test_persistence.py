@@ -147,12 +147,20 @@ def test_tampered_skops_file_is_refused(edit):
 
 def test_file_whose_weights_do_not_fit_its_parameters_is_a_clear_error():
     state = fitted(StackedAE).__getstate__()
-    state["hidden_layer_sizes"] = (5,)
+    state["_params_at_fit"] = {**state["_params_at_fit"], "hidden_layer_sizes": (5,)}
     with pytest.raises(ValueError, match="saved weights do not fit"):
         StackedAE.__new__(StackedAE).__setstate__(state)
-    state["activation"] = "os.system"
+    state["_params_at_fit"]["activation"] = "os.system"
     with pytest.raises(ValueError, match="activation"):
         StackedAE.__new__(StackedAE).__setstate__(state)
+
+
+def test_parameters_changed_after_fit_do_not_change_what_loads():
+    ae = fitted(StackedAE)
+    ae.set_params(hidden_layer_sizes=(5, 5), activation="tanh")
+    loaded = pickle.loads(pickle.dumps(ae))
+    assert loaded.hidden_layer_sizes == (5, 5)
+    assert_same_outputs(loaded, ae)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
