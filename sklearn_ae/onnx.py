@@ -22,7 +22,10 @@ rejects and that the older tracing exporter would silently freeze.
 Needs the ``onnx`` extra: ``pip install "sklearn-ae[onnx]"``.
 """
 
+import contextlib
 import copy
+import logging
+import warnings
 
 try:
     import onnx
@@ -57,6 +60,21 @@ class _Encoder(torch.nn.Module):
         return self.module.encode(x)
 
 
+@contextlib.contextmanager
+def _quiet_exporter():
+    # torch's exporter logs that torchvision's operators are unavailable and
+    # warns about its own internals on every export: nothing a user can act on.
+    registration = logging.getLogger("torch.onnx._internal.exporter._registration")
+    level = registration.level
+    registration.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*LeafSpec", category=FutureWarning)
+            yield
+    finally:
+        registration.setLevel(level)
+
+
 def to_torch_onnx(estimator, dtype=torch.float32, opset=None):
     """The ONNX model of ``estimator.transform``, from :func:`torch.onnx.export`.
 
@@ -85,16 +103,17 @@ def to_torch_onnx(estimator, dtype=torch.float32, opset=None):
     module = _Encoder(copy.deepcopy(estimator.module_).to("cpu", dtype)).eval()
     example = torch.zeros(2, estimator.n_features_in_, dtype=dtype)
     batch = torch.export.Dim("n_samples")
-    program = torch.onnx.export(
-        module,
-        (example,),
-        input_names=["X"],
-        output_names=["codes"],
-        dynamic_shapes=({0: batch},),
-        opset_version=opset,
-        dynamo=True,
-        verbose=False,
-    )
+    with _quiet_exporter():
+        program = torch.onnx.export(
+            module,
+            (example,),
+            input_names=["X"],
+            output_names=["codes"],
+            dynamic_shapes=({0: batch},),
+            opset_version=opset,
+            dynamo=True,
+            verbose=False,
+        )
     model = program.model_proto
     if model.functions:
         model = onnx.inliner.inline_local_functions(model)
