@@ -260,6 +260,35 @@ class BaseAutoencoder(
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        FloatingPointError
+            Training diverged: the loss or the weights became NaN or infinite,
+            or the reconstruction error ended above both its value before
+            training and the error of predicting the mean of the data.
+        ValueError
+            ``X`` holds values beyond 1e15 in magnitude (scale the data), or a
+            warm start would change a parameter that shapes the model.
+        KeyboardInterrupt
+            Ctrl-C stops the whole fit (pretraining stages too) and propagates.
+            The estimator then holds the epochs completed so far (weights,
+            ``n_iter_`` and ``loss_curve_`` agree) or, when none completed,
+            its state before the call.
+
+        Warns
+        -----
+        ConvergenceWarning
+            ``max_iter`` ended training before the stopping rule did; every
+            code unit is constant on the training data (dead codes); or the
+            reconstruction is no better than the mean's. Training does not
+            stop on a plateau while the model is still that close to the mean.
+        UserWarning
+            The data's spread is far from the unit scale the defaults expect.
+
+        Notes
+        -----
+        Any other failure leaves an earlier fitted model exactly as it was.
         """
         self._validate_params()
         before = dict(vars(self))
