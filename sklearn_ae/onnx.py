@@ -29,12 +29,13 @@ import warnings
 
 try:
     import onnx
+    import onnxscript  # noqa: F401  (torch.onnx.export's exporter needs it)
     from onnx import numpy_helper
     from skl2onnx import update_registered_converter
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError(
-        "sklearn_ae.onnx needs skl2onnx and onnx: pip install 'sklearn-ae[onnx]'."
+        "sklearn_ae.onnx needs skl2onnx, onnx and onnxscript: pip install 'sklearn-ae[onnx]'."
     ) from exc
 
 import torch

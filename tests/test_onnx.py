@@ -5,6 +5,7 @@ import pytest
 import torch
 
 pytest.importorskip("skl2onnx")
+pytest.importorskip("onnxscript")
 ort = pytest.importorskip("onnxruntime")
 
 from skl2onnx import to_onnx  # noqa: E402
@@ -132,3 +133,13 @@ def test_register_converters_takes_autoencoder_classes_only():
     np.testing.assert_allclose(codes, ae.transform(X_test), atol=1e-5, rtol=0)
     with pytest.raises(TypeError, match="autoencoder classes"):
         sklearn_ae.onnx.register_converters(LogisticRegression)
+
+
+def test_import_without_skl2onnx_says_what_to_install(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "sklearn_ae.onnx")
+    with pytest.raises(ImportError, match=r"pip install 'sklearn-ae\[onnx\]'"):
+        importlib.import_module("sklearn_ae.onnx")
