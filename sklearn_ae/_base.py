@@ -38,6 +38,7 @@ from ._net import (
     divergence_advice,
 )
 from ._penalties import L2Penalty
+from ._persistence import estimator_state, restore_estimator
 from ._runtime import (
     choose_num_threads,
     compute_context,
@@ -686,6 +687,14 @@ class BaseAutoencoder(
         score : float
         """
         return float(np.mean(self.score_samples(X)))
+
+    # Saved models hold weights and history as plain data, no optimizer state
+    # (see _persistence): small pickles, and skops files that need no torch type.
+    def __getstate__(self):
+        return estimator_state(self, super().__getstate__())
+
+    def __setstate__(self, state):
+        restore_estimator(self, state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
