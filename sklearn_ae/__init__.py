@@ -4,6 +4,7 @@ from ._base import BaseAutoencoder
 from ._contractive import ContractiveAE
 from ._conv import ConvAE
 from ._denoising import DenoisingAE
+from ._distributed import data_parallel
 from ._linear import LinearAE
 from ._recurrent import RecurrentAE
 from ._sparse import SparseAE
@@ -23,4 +24,5 @@ __all__ = [
     "StackedAE",
     "VariationalAE",
     "__version__",
+    "data_parallel",
 ]

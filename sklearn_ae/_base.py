@@ -26,8 +26,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._corruption import make_corruption
 from ._data import RowData, iter_row_chunks
+from ._distributed import net_class
 from ._losses import ReconstructionLoss
-from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
+from ._net import ConvergenceMonitor, DivergenceGuard, ProgressLog
 from ._penalties import L2Penalty
 from ._runtime import resolve_device, seed_from_random_state, training_context
 
@@ -373,7 +374,7 @@ class BaseAutoencoder(
         if "module" not in kwargs:
             kwargs["module"] = self._build_module(n_features)
         kwargs.setdefault("criterion", self._build_criterion())
-        return AutoencoderNet(**kwargs).initialize()
+        return net_class()(**kwargs).initialize()
 
     # ------------------------------------------------------------ inference
     @property

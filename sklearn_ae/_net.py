@@ -89,10 +89,21 @@ class AutoencoderNet(NeuralNet):
         self._set_training(True)
         x, target = batch
         x_in = x if self.corruption is None else self.corruption(x)
-        out = self.module_(x_in)
+        out = self._train_forward(x_in)
         loss = self.get_loss(out, target, X=x_in, training=True)
-        loss.backward()
+        self._backward(loss, x)
         return {"loss": loss, "y_pred": out}
+
+    # Hooks for data-parallel training (_distributed.DistributedAutoencoderNet).
+    def _train_forward(self, x):
+        return self.module_(x)
+
+    def _backward(self, loss, x):
+        loss.backward()
+
+    def _epoch_loss(self, total, count, training):
+        """Mean loss of an epoch from its sum ``total`` over ``count`` rows."""
+        return (total / count).item()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -106,7 +117,7 @@ class AutoencoderNet(NeuralNet):
             total += step["loss"].detach() * size
             count += size
             self.notify("on_batch_end", batch=batch, training=training, **step)
-        self.history.record(prefix + "_loss", (total / count).item())
+        self.history.record(prefix + "_loss", self._epoch_loss(total, count, training))
 
 
 class DivergenceGuard(Callback):
