@@ -56,6 +56,7 @@ def _search():
     )
 
 
+@pytest.mark.slow  # two worker processes import torch
 def test_grid_search_on_a_local_dask_cluster(monkeypatch):
     pytest.importorskip("dask_ml")  # the `dask` extra
     dask = pytest.importorskip("dask")

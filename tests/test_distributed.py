@@ -12,6 +12,8 @@ from sklearn_ae import LinearAE, StackedAE, data_parallel
 
 from ._helpers import digits_split
 
+pytestmark = pytest.mark.skipif(not dist.is_available(), reason="torch without distributed")
+
 # 1401 rows in minibatches of 200: the last one has a single row, so one of
 # two processes gets none.
 N_ROWS = 1401
@@ -52,6 +54,7 @@ def _train(rank, world_size, port, out_dir):
     )
 
 
+@pytest.mark.slow  # two fresh processes import torch
 def test_two_processes_match_one_process_fit_of_the_same_minibatches(tmp_path):
     mp = pytest.importorskip("torch.multiprocessing")
     mp.spawn(_train, args=(2, _free_port(), tmp_path), nprocs=2, join=True)
