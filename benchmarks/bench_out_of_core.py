@@ -91,7 +91,7 @@ def main():
         def model():
             return StackedAE(n_components=16, hidden_layer_sizes=(64,), random_state=0)
 
-        model().partial_fit(X[:10])  # torch's one-off allocations, before the cap
+        model().partial_fit(X[: args.chunk])  # one-off allocations, before the cap
         base_kib = status_kib("RssAnon")
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")  # VmHWM restarts from here: training's peak, not loading's

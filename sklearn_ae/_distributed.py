@@ -17,7 +17,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from ._data import BatchIterator
+from ._data import BatchIterator, _permutation
 from ._net import AutoencoderNet
 
 __all__ = ["DistributedAutoencoderNet", "data_parallel", "net_class"]
@@ -93,14 +93,14 @@ class ShardedBatchIterator(BatchIterator):
     even where their random generators differ.
     """
 
-    def __init__(self, data, batch_size, rank, world_size):
-        super().__init__(data, batch_size, shuffle=True)
+    def __init__(self, data, batch_size, rank, world_size, generator=None):
+        super().__init__(data, batch_size, shuffle=True, generator=generator)
         self.rank, self.world_size = rank, world_size
         self.batch_rows = 0  # rows of the current minibatch over all processes
 
     def __iter__(self):
         n, size = len(self.data), self.batch_size
-        order = _on_backend_device(torch.randperm(n))
+        order = _on_backend_device(_permutation(n, self.generator, torch.device("cpu")))
         dist.broadcast(order, src=0)
         order = order.to(self.data.device)
         for start in range(0, n, size):
@@ -130,27 +130,16 @@ class DistributedAutoencoderNet(AutoencoderNet):
                 "data_parallel() needs a stochastic optimizer: L-BFGS's line search would "
                 "differ between processes. Pass optimizer='adam' (or 'adamw', 'sgd')."
             )
-        self._share_random_stream()
         return self
-
-    def _share_random_stream(self):
-        # With an int random_state every process draws the same numbers; with
-        # None they differ, and validation splits and noise would too. Compare
-        # a peek at each stream (without consuming it) and reseed all from
-        # process 0's where they differ, so an int seed keeps the
-        # single-process stream.
-        with torch.random.fork_rng(devices=[]):
-            ours = int(torch.randint(2**62, (1,)))
-        first = _on_backend_device(torch.tensor([ours]))
-        dist.broadcast(first, src=0)
-        first = int(first.item())
-        differs = _on_backend_device(torch.tensor([int(first != ours)]))
-        dist.all_reduce(differs)
-        if differs.item():
-            torch.manual_seed(first)
 
     def on_train_begin(self, net, **kwargs):
         super().on_train_begin(net, **kwargs)
+        if self.generator is not None:
+            # Process 0's random stream for all: with random_state=None each
+            # process drew its own seed, and the validation split must agree.
+            state = _on_backend_device(self.generator.get_state())
+            dist.broadcast(state, src=0)
+            self.generator.set_state(state.cpu())
         # DDP broadcasts process 0's weights, then averages gradients.
         device = next(self.module_.parameters()).device
         device_ids = [device] if device.type == "cuda" else None
@@ -167,7 +156,9 @@ class DistributedAutoencoderNet(AutoencoderNet):
         if not training:  # every process evaluates all validation rows
             return super().get_iterator(dataset, training)
         size = len(dataset) if self.batch_size == -1 else self.batch_size
-        self.shards_ = ShardedBatchIterator(dataset, size, dist.get_rank(), dist.get_world_size())
+        self.shards_ = ShardedBatchIterator(
+            dataset, size, dist.get_rank(), dist.get_world_size(), self.generator
+        )
         return self.shards_
 
     def _train_forward(self, x):
@@ -180,11 +171,14 @@ class DistributedAutoencoderNet(AutoencoderNet):
             return sum(p.sum() for p in self.module_.parameters()) * 0.0
         return super().get_loss(y_pred, y_true, X=X, training=training)
 
-    def _backward(self, loss, x):
+    def train_step_single(self, batch, **fit_params):
         # DDP averages gradients over processes; weighting each process's mean
         # loss by its share of the minibatch makes that the minibatch's mean.
-        share = x.shape[0] * dist.get_world_size() / self.shards_.batch_rows
-        (loss * share).backward()
+        self.loss_weight_ = len(batch[0]) * dist.get_world_size() / self.shards_.batch_rows
+        return super().train_step_single(batch, **fit_params)
+
+    def _backward(self, loss):
+        (loss * self.loss_weight_).backward()
 
     def _epoch_loss(self, total, count, training):
         if not training:

@@ -47,7 +47,8 @@ def _fit_threads(estimator, X, y=None):
 
 def _search():
     return GridSearchCV(
-        ThreadRecordingAE(hidden_layer_sizes=(16,), max_iter=3, random_state=0),
+        # n_jobs=-1: every thread the process may use, which is what is checked.
+        ThreadRecordingAE(hidden_layer_sizes=(16,), max_iter=3, n_jobs=-1, random_state=0),
         {"n_components": [2, 8]},
         cv=2,
         n_jobs=-1,
