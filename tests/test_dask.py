@@ -34,11 +34,11 @@ def test_dask_ml_incremental_trains_block_by_block_like_a_partial_fit_loop():
 
 
 class ThreadRecordingAE(StackedAE):
-    """Records torch's thread count while it builds its module, i.e. inside fit."""
+    """Records torch's thread count where fit computes (just before training)."""
 
-    def _build_module(self, n_features):
+    def _pretrain(self, net, data):
         self.fit_threads_ = torch.get_num_threads()
-        return super()._build_module(n_features)
+        return super()._pretrain(net, data)
 
 
 def _fit_threads(estimator, X, y=None):
