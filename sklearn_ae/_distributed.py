@@ -183,6 +183,7 @@ class DistributedAutoencoderNet(AutoencoderNet):
     def _epoch_loss(self, total, count, training):
         if not training:
             return super()._epoch_loss(total, count, training)
-        sums = _on_backend_device(torch.stack([total.double(), torch.tensor(float(count))]))
+        sums = torch.stack([total.double(), total.new_tensor(count, dtype=torch.float64)])
+        sums = _on_backend_device(sums)
         dist.all_reduce(sums)
         return (sums[0] / sums[1]).item()
