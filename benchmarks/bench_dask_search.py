@@ -13,11 +13,13 @@ Usage (from the repository root)::
 
 import argparse
 import time
+import warnings
 
 import torch
 from distributed import Client, LocalCluster
 from joblib import parallel_backend
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_ae import StackedAE
@@ -36,6 +38,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)  # short fits, by design
     torch.set_num_threads(1)
     X = load_digits().data / 16
 
