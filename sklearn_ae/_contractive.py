@@ -36,6 +36,8 @@ class ContractiveAE(StackedAE):
         Weight of the Jacobian penalty relative to the reconstruction loss
         (a mean over features).
     {dense}
+    {code_activation}
+    {out_activation}
     {loss}
     {noise}
     {noise_level}
@@ -70,6 +72,7 @@ class ContractiveAE(StackedAE):
         **StackedAE._parameter_constraints,
         "contractive_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
+    _warm_start_mutable = StackedAE._warm_start_mutable | {"contractive_weight"}
 
     contractive_weight: float = 1e-3
 

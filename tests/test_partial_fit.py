@@ -104,7 +104,7 @@ def test_an_int_random_state_makes_block_training_reproducible():
         ConvAE(channels=(4,), n_components=4, random_state=0),
         RecurrentAE(hidden_size=8, n_components=4, random_state=0),
         VariationalAE(hidden_layer_sizes=(16,), n_components=4, random_state=0),
-        LinearAE(n_components=4, optimizer="adam", random_state=0),
+        LinearAE(n_components=4, solver="adam", random_state=0),
     ],
     ids=lambda m: type(m).__name__,
 )
@@ -123,7 +123,7 @@ def test_lbfgs_has_no_partial_fit_and_says_why():
     assert not hasattr(LinearAE(), "partial_fit")
     with pytest.raises(AttributeError) as info:
         LinearAE().partial_fit(digits_split()[0])
-    assert "optimizer='adam'" in str(info.value.__cause__)
+    assert "solver='adam'" in str(info.value.__cause__)
 
 
 @pytest.mark.parametrize(

@@ -32,8 +32,8 @@ def test_greedy_records_stage_curves_and_fine_tuning_improves(monkeypatch):
     snapshots = []
     original = _stacked.greedy_pretrain
 
-    def spy(estimator, module, data, max_iter):
-        curves = original(estimator, module, data, max_iter)
+    def spy(estimator, module, data, max_iter, **kwargs):
+        curves = original(estimator, module, data, max_iter, **kwargs)
         snapshots.append(copy.deepcopy(module))
         return curves
 
@@ -88,7 +88,7 @@ def test_refit_without_pretraining_drops_stage_curves():
         (DenoisingAE, {}),
         (SparseAE, {"sparsity": "kl"}),
         (ContractiveAE, {"contractive_weight": 1e-3}),
-        (StackedAE, {"tied_weights": True, "loss": "bce", "optimizer": "lbfgs", "alpha": 1e-4}),
+        (StackedAE, {"tied_weights": True, "loss": "bce", "solver": "lbfgs", "alpha": 1e-4}),
     ],
 )
 def test_greedy_works_for_every_dense_stack(cls, kw):
