@@ -5,6 +5,7 @@ from ._contractive import ContractiveAE
 from ._conv import ConvAE
 from ._custom import AutoEncoder
 from ._denoising import DenoisingAE
+from ._distributed import data_parallel
 from ._finetune import FineTunedClassifier, FineTunedRegressor
 from ._linear import LinearAE
 from ._recurrent import RecurrentAE
@@ -28,4 +29,5 @@ __all__ = [
     "StackedAE",
     "VariationalAE",
     "__version__",
+    "data_parallel",
 ]

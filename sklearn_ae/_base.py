@@ -11,6 +11,7 @@ e.g. greedy layer-wise pretraining through ``_make_net``).
 import copy
 import dataclasses
 import numbers
+import sys
 import warnings
 import weakref
 from abc import ABCMeta, abstractmethod
@@ -21,15 +22,16 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
 from ._corruption import make_corruption
 from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
+from ._distributed import net_class
 from ._losses import ReconstructionLoss
 from ._net import (
-    AutoencoderNet,
     ConvergenceMonitor,
     DivergenceGuard,
     EpochSnapshot,
@@ -419,6 +421,111 @@ class BaseAutoencoder(
             self.validation_loss_curve_ = list(history[:, "valid_loss"])
             self.best_validation_loss_ = min(self.validation_loss_curve_)
 
+    def _check_partial_fit(self):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                f"partial_fit needs a stochastic optimizer, but {type(self).__name__} has "
+                "solver='lbfgs', which works on the whole data at once: pass "
+                "solver='adam' (or 'sgd')."
+            )
+        return True
+
+    @available_if(_check_partial_fit)
+    def partial_fit(self, X, y=None, *, epochs=1):
+        """Continue training on the batch ``X``: ``epochs`` passes over it (default one).
+
+        The first call initialises the model; later calls keep the weights and
+        the optimizer's state (Adam's moments, momentum) and expect the same
+        features. Feed a data set larger than memory block by block, e.g.
+        ``for block in sklearn_ae.utils.iter_chunks(X_memmap, 10_000):
+        ae.partial_fit(block)`` once per epoch. Only the block given is held in
+        memory; it is split into minibatches of ``batch_size`` rows as in
+        :meth:`fit`. Available for the stochastic optimizers (not
+        ``solver="lbfgs"``), as for scikit-learn's ``MLPRegressor``.
+
+        An iteration is one pass over the batch given: ``n_iter_`` counts the
+        passes of all calls since the model was initialised (by the first
+        ``partial_fit`` or by :meth:`fit`), and ``loss_curve_`` holds each
+        pass's mean training loss on its own batch. ``max_iter``, ``tol`` and
+        ``n_iter_no_change`` apply within one call only, with ``epochs`` in place
+        of ``max_iter``, so they never end later calls: the caller decides when
+        to stop, e.g. on :meth:`score` of held-out rows. ``early_stopping=True``
+        and greedy pretraining need the whole data set and are refused; fit a
+        first block with :meth:`fit` to pretrain, then continue with
+        ``partial_fit``. Parameters changed after initialisation take effect at
+        the next :meth:`fit`. A call that fails leaves the model as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One batch (block) of training data.
+        y : Ignored
+            Not used, present for API consistency by convention.
+        epochs : int, default=1
+            Passes over ``X`` in this call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        self._validate_params()
+        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True (it needs the whole data "
+                "set to hold out a validation part); set early_stopping=False and watch "
+                "score() on held-out rows between calls."
+            )
+        if getattr(self, "pretrain", None) is not None:
+            raise ValueError(
+                f"partial_fit does not support pretrain={self.pretrain!r}, which trains "
+                "layer by layer on the whole data set: call fit on a first block to "
+                "pretrain, then partial_fit on the others, or set pretrain=None."
+            )
+        before = dict(vars(self))
+        state = _training_state(self.net_) if hasattr(self, "net_") else None
+        try:
+            self._partial_fit(X, int(epochs))
+        except BaseException:
+            # As for fit: a failed call leaves the model as it was.
+            vars(self).clear()
+            vars(self).update(before)
+            if state is not None:
+                _restore_training_state(self.net_, state)
+            raise
+        return self
+
+    def _partial_fit(self, X, epochs):
+        first = not hasattr(self, "net_")
+        X = self._validate_input(X, reset=first)
+        check_data_scale(X, type(self).__name__)
+        device = resolve_device(self.device) if first else torch.device(self.net_.device)
+        seed = seed_from_random_state(self.random_state)
+        if first:
+            with seeded_global_rng(seed):
+                # Batches of batch_size rows whatever the first block's length.
+                net = self._make_net(X.shape[1], device, sys.maxsize)
+        else:
+            net = self.net_
+            # An int random_state would otherwise replay the first call's
+            # shuffles and noise on every block.
+            seed = int(np.random.SeedSequence([seed, len(net.history)]).generate_state(1)[0])
+        net.generator = make_generator(seed, device)
+        net.max_epochs = epochs
+        net.validation_fraction = None  # a net from fit(early_stopping=True)
+        batch = min(net.batch_size, X.shape[0])
+        threads = choose_num_threads(self.n_jobs, 3 * batch * self._flops_per_sample(net.module_))
+        with compute_context(threads):
+            data = RowData(X, device)
+            if first:
+                self._pretrain(net, data)
+            self._train(net, data)
+        for name in ("validation_loss_curve_", "best_validation_loss_"):
+            vars(self).pop(name, None)
+        self._set_fitted(net)
+
     def _pretrain(self, net, data):
         """Prepare the initialised ``net`` on ``data`` (a ``RowData``) before a cold fit."""
 
@@ -568,7 +675,7 @@ class BaseAutoencoder(
         if "module" not in kwargs:
             kwargs["module"] = self._build_module(n_features)
         kwargs.setdefault("criterion", self._build_criterion())
-        return AutoencoderNet(**kwargs).initialize()
+        return net_class()(**kwargs).initialize()
 
     # ------------------------------------------------------------ inference
     @property
@@ -701,3 +808,22 @@ class BaseAutoencoder(
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _training_state(net):
+    """What training changes in ``net``: weights, optimizer state and history."""
+    return {
+        "module": copy.deepcopy(net.module_.state_dict()),
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "history": copy.deepcopy(net.history),
+        "max_epochs": net.max_epochs,
+        "validation_fraction": net.validation_fraction,
+    }
+
+
+def _restore_training_state(net, state):
+    net.module_.load_state_dict(state["module"])
+    net.optimizer_.load_state_dict(state["optimizer"])
+    net.history = state["history"]
+    net.max_epochs = state["max_epochs"]
+    net.validation_fraction = state["validation_fraction"]

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["BatchIterator", "LazyRows", "RowData", "iter_row_chunks", "split_rows"]
+__all__ = ["BatchIterator", "LazyRows", "RowData", "iter_chunks", "iter_row_chunks", "split_rows"]
 
 
 def _as_tensor(X, dtype):
@@ -160,13 +160,45 @@ def split_rows(data, validation_fraction, generator=None):
     return data.subset(order[n_valid:]), data.subset(order[:n_valid])
 
 
+def iter_chunks(X, chunk_size):
+    """Consecutive blocks of at most ``chunk_size`` rows of ``X``, read one at a time.
+
+    ``X`` is anything sliceable by rows with a ``shape``: a NumPy array or
+    ``numpy.memmap``, a zarr or h5py array, a CSR matrix (blocks stay sparse),
+    a dask array (each block is computed). Only the current block is held in
+    memory, so a loop of :meth:`~sklearn_ae.StackedAE.partial_fit` over the
+    blocks trains on data larger than memory.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+    chunk_size : int
+        Rows per block; the last block may be shorter.
+
+    Yields
+    ------
+    block : ndarray or sparse matrix of shape (<= chunk_size, ...)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ae.utils import iter_chunks
+    >>> [block.shape for block in iter_chunks(np.zeros((5, 3)), 2)]
+    [(2, 3), (2, 3), (1, 3)]
+    """
+    if not (isinstance(chunk_size, int | np.integer) and chunk_size >= 1):
+        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
+    for start in range(0, X.shape[0], chunk_size):
+        rows = X[start : start + chunk_size]
+        yield rows if sp.issparse(rows) else np.asarray(rows)
+
+
 def iter_row_chunks(X, n_rows, device, dtype):
     """Dense ``dtype`` tensors of at most ``n_rows`` rows of ``X``, moved to ``device``.
 
     Inference goes chunk by chunk so that neither host nor device ever holds
     more than one densified chunk beyond the input itself.
     """
-    for start in range(0, X.shape[0], n_rows):
-        rows = X[start : start + n_rows]
-        rows = rows.toarray() if sp.issparse(rows) else np.asarray(rows)
+    for rows in iter_chunks(X, n_rows):
+        rows = rows.toarray() if sp.issparse(rows) else rows
         yield _as_tensor(rows, dtype).to(device)

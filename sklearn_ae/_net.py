@@ -169,9 +169,9 @@ class AutoencoderNet(NeuralNet):
         total = 0.0
         for x, share in self._chunks(batch[0]):
             x_in = x if self.corruption is None else self.corruption(x, self.generator)
-            out = self.module_(x_in)
+            out = self._train_forward(x_in)
             loss = self.get_loss(out, x, X=x_in, training=True)
-            (loss * share if share != 1.0 else loss).backward()
+            self._backward(loss * share if share != 1.0 else loss)
             total = total + loss.detach() * share
         return {"loss": total, "y_pred": out}
 
@@ -183,6 +183,17 @@ class AutoencoderNet(NeuralNet):
                 out = self.module_(x)
                 total = total + self.get_loss(out, x, X=x, training=False) * share
         return {"loss": total, "y_pred": out}
+
+    # Hooks for data-parallel training (_distributed.DistributedAutoencoderNet).
+    def _train_forward(self, x):
+        return self.module_(x)
+
+    def _backward(self, loss):
+        loss.backward()
+
+    def _epoch_loss(self, total, count, training):
+        """Mean loss of an epoch from its sum ``total`` over ``count`` rows."""
+        return (total / count).item()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -196,7 +207,7 @@ class AutoencoderNet(NeuralNet):
             total += step["loss"].detach() * size
             count += size
             self.notify("on_batch_end", batch=batch, training=training, **step)
-        loss = (total / count).item()
+        loss = self._epoch_loss(total, count, training)
         # ``<prefix>_loss_best`` is what skorch's own callbacks (Checkpoint,
         # EarlyStopping) monitor; skorch's default scoring callbacks would
         # record it, ours are left out.

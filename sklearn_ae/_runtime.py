@@ -13,6 +13,7 @@ inside :func:`compute_context` and restored when the last fit using them ends.
 
 import contextlib
 import os
+import sys
 import threading
 
 import numpy as np
@@ -95,7 +96,26 @@ def _worker_thread_budget():
         value = os.environ.get(name, "")
         if value.isdigit() and int(value) > 0:
             return int(value)
-    return None
+    return _dask_task_budget()
+
+
+def _dask_task_budget():
+    """1 inside a Dask worker's task, else None.
+
+    Dask counts one core per worker thread and runs one task per thread, so
+    a task's share is one core. Its nannies usually set OMP_NUM_THREADS=1,
+    but not every deployment does (``processes=False``, a custom
+    ``distributed.nanny.pre-spawn-environ``), and torch would then start a
+    thread per core in every worker.
+    """
+    distributed = sys.modules.get("distributed")  # no import where Dask is not in use
+    if distributed is None:
+        return None
+    try:
+        distributed.get_worker()
+    except ValueError:  # not running a task
+        return None
+    return 1
 
 
 def choose_num_threads(n_jobs, flops_per_batch):

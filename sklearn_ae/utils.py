@@ -2,7 +2,9 @@
 
 import inspect
 
-__all__ = ["all_estimators"]
+from ._data import iter_chunks
+
+__all__ = ["all_estimators", "iter_chunks"]
 
 
 def all_estimators():
