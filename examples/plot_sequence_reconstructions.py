@@ -1,7 +1,7 @@
 """
-=========================================
+==================================================
 Recurrent autoencoder on variable-length sequences
-=========================================
+==================================================
 
 A :class:`~sklearn_ae.RecurrentAE` compresses ItalyPowerDemand daily load
 curves (24 hourly steps) to 4 numbers. A third of the training curves are

@@ -1,7 +1,7 @@
 """
-=====================================
+============================================
 Latent manifold of a variational autoencoder
-=====================================
+============================================
 
 A :class:`~sklearn_ae.VariationalAE` with a 2-d code is fitted on the 8x8
 digits. Left: digits decoded from a grid of codes at the Gaussian quantiles

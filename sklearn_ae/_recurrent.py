@@ -19,75 +19,74 @@ __all__ = ["RecurrentAE"]
 class RecurrentAE(BaseAutoencoder):
     """Sequence-to-sequence recurrent autoencoder (Srivastava et al., 2015).
 
-        An encoder LSTM or GRU reads the sequence and its last hidden state is
-        mapped linearly to a code of ``n_components``; a decoder RNN receives the
-        code at every time step and a linear layer maps each of its states to the
-        channels of that step.
+    An encoder LSTM or GRU reads the sequence and its last hidden state is
+    mapped linearly to a code of ``n_components``; a decoder RNN receives the
+    code at every time step and a linear layer maps each of its states to the
+    channels of that step.
 
-        Sequences may be passed as ``(n_samples, n_timesteps)`` (univariate),
-        ``(n_samples, n_timesteps, n_channels)``, or flat rows of
-        ``n_timesteps * n_channels`` values (time-major: the flattening of the
-        3-d layout) with ``n_channels`` set. :meth:`inverse_transform` and
-        :meth:`reconstruct` return the layout the model was fitted on.
+    Sequences may be passed as ``(n_samples, n_timesteps)`` (univariate),
+    ``(n_samples, n_timesteps, n_channels)``, or flat rows of
+    ``n_timesteps * n_channels`` values (time-major: the flattening of the
+    3-d layout) with ``n_channels`` set. :meth:`inverse_transform` and
+    :meth:`reconstruct` return the layout the model was fitted on.
 
-        NaN marks unobserved values, typically the padded tails of sequences
-        shorter than the longest: they count neither in the training loss nor in
-        :meth:`score_samples`, the encoder stops at each sequence's last observed
-        step (NaN inside a sequence is read as 0), and :meth:`reconstruct`
-        returns NaN where the input was NaN. Infinite values and rows with no
-        observed value are rejected.
+    NaN marks unobserved values, typically the padded tails of sequences
+    shorter than the longest: they count neither in the training loss nor in
+    :meth:`score_samples`, the encoder stops at each sequence's last observed
+    step (NaN inside a sequence is read as 0), and :meth:`reconstruct`
+    returns NaN where the input was NaN. Infinite values and rows with no
+    observed value are rejected.
 
-        Parameters
-        ----------
-        {n_components}
-        n_channels : int or None, default=None
-            Channels (variables) per time step of flat 2-d input; None means 1.
-            3-d input gives its own.
-        cell : {{"lstm", "gru"}}, default="lstm"
-            Recurrent unit of the encoder and decoder.
-        hidden_size : int, default=64
-            Units of the encoder and decoder RNNs.
-        num_layers : int, default=1
-            Stacked RNN layers in the encoder and in the decoder.
-        {loss}
-        {noise}
-        {noise_level}
-        {training}
+    Parameters
+    ----------
+    {n_components}
+    n_channels : int or None, default=None
+        Channels (variables) per time step of flat 2-d input; None means 1.
+        3-d input gives its own.
+    cell : {{"lstm", "gru"}}, default="lstm"
+        Recurrent unit of the encoder and decoder.
+    hidden_size : int, default=64
+        Units of the encoder and decoder RNNs.
+    num_layers : int, default=1
+        Stacked RNN layers in the encoder and in the decoder.
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
 
-        Attributes
-        ----------
-        n_timesteps_ : int
-            Length of the (padded) sequences.
-        n_channels_ : int
-            Channels per time step.
-        input_shape_ : tuple of int
-            Shape of one sample as passed to ``fit``; reconstructions come back
-            in this layout.
-        {attributes}
+    Attributes
+    ----------
+    n_timesteps_ : int
+        Length of the (padded) sequences.
+    n_channels_ : int
+        Channels per time step.
+    input_shape_ : tuple of int
+        Shape of one sample as passed to ``fit``; reconstructions come back
+        in this layout.
+    {attributes}
 
-        See Also
-        --------
-        StackedAE : A dense autoencoder, which treats time steps as unrelated features.
-        ConvAE : For images.
+    See Also
+    --------
+    StackedAE : A dense autoencoder, which treats time steps as unrelated features.
+    ConvAE : For images.
 
-        References
-        ----------
-        N. Srivastava, E. Mansimov and R. Salakhutdinov, "Unsupervised learning
-        of video representations using LSTMs", ICML 2015.
+    References
+    ----------
+    N. Srivastava, E. Mansimov and R. Salakhutdinov, "Unsupervised learning
+    of video representations using LSTMs", ICML 2015.
 
-        Examples
-        --------
-        >>> import numpy as np
-    import torch
-        >>> from sklearn_ae import RecurrentAE
-        >>> t = np.linspace(0, 2 * np.pi, 30)
-        >>> X = np.sin(t + np.random.default_rng(0).uniform(0, 6, size=(100, 1)))
-        >>> X[:10, 20:] = np.nan  # ten shorter sequences, NaN-padded
-        >>> ae = RecurrentAE(n_components=2, hidden_size=16, max_iter=5, random_state=0)
-        >>> ae.fit_transform(X).shape
-        (100, 2)
-        >>> bool(np.isnan(ae.reconstruct(X)[:10, 20:]).all())
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ae import RecurrentAE
+    >>> t = np.linspace(0, 2 * np.pi, 30)
+    >>> X = np.sin(t + np.random.default_rng(0).uniform(0, 6, size=(100, 1)))
+    >>> X[:10, 20:] = np.nan  # ten shorter sequences, NaN-padded
+    >>> ae = RecurrentAE(n_components=2, hidden_size=16, max_iter=5, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (100, 2)
+    >>> bool(np.isnan(ae.reconstruct(X)[:10, 20:]).all())
+    True
     """
 
     _parameter_constraints = {

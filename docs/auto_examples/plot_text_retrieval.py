@@ -1,0 +1,55 @@
+"""
+=========================================================
+Text retrieval on autoencoder codes (20 Newsgroups)
+=========================================================
+
+Bag-of-words documents are sparse: the autoencoders take the TF-IDF CSR
+matrix directly and densify one batch at a time. Each test document queries
+the training documents by cosine similarity of their codes; precision@10 is
+the share of the 10 retrieved documents from the query's newsgroup. Latent
+semantic analysis (``TruncatedSVD``) is the classic baseline, as in Hinton
+and Salakhutdinov (2006), whose autoencoder codes retrieved better than LSA.
+
+The data are read from ``$SKLEARN_AE_DATA`` (or downloaded once).
+"""
+
+# %%
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.neighbors import NearestNeighbors
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+
+from sklearn_ae import StackedAE
+from sklearn_ae.datasets import fetch_20newsgroups_local
+
+remove = ("headers", "footers", "quotes")
+train = fetch_20newsgroups_local(subset="train", remove=remove)
+test = fetch_20newsgroups_local(subset="test", remove=remove)
+vectorizer = TfidfVectorizer(max_features=2000, stop_words="english", sublinear_tf=True)
+X_train = vectorizer.fit_transform(train.data)
+X_test = vectorizer.transform(test.data)
+print(
+    f"{X_train.shape[0]} training documents, {X_train.shape[1]} terms, "
+    f"{X_train.nnz / np.prod(X_train.shape):.1%} non-zero"
+)
+
+
+def precision_at_10(codes_train, codes_test):
+    nn = NearestNeighbors(n_neighbors=10, metric="cosine").fit(codes_train)
+    _, idx = nn.kneighbors(codes_test)
+    return (train.target[idx] == test.target[:, None]).mean()
+
+
+# %%
+# Codes of 32 dimensions from LSA and from an autoencoder trained on the
+# sparse TF-IDF rows.
+k = 32
+lsa = make_pipeline(TruncatedSVD(k, random_state=0), Normalizer()).fit(X_train)
+ae = StackedAE(k, hidden_layer_sizes=(256,), max_iter=30, random_state=0).fit(X_train)
+
+print(
+    f"precision@10  LSA {precision_at_10(lsa.transform(X_train), lsa.transform(X_test)):.3f}"
+    f"  autoencoder {precision_at_10(ae.transform(X_train), ae.transform(X_test)):.3f}"
+)
