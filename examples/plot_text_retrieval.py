@@ -25,8 +25,8 @@ from sklearn_ae import StackedAE
 from sklearn_ae.datasets import fetch_20newsgroups_local
 
 remove = ("headers", "footers", "quotes")
-train = fetch_20newsgroups_local(subset="train", remove=remove)
-test = fetch_20newsgroups_local(subset="test", remove=remove)
+train = fetch_20newsgroups_local(subset="train", remove=remove, download_if_missing=False)
+test = fetch_20newsgroups_local(subset="test", remove=remove, download_if_missing=False)
 vectorizer = TfidfVectorizer(max_features=2000, stop_words="english", sublinear_tf=True)
 X_train = vectorizer.fit_transform(train.data)
 X_test = vectorizer.transform(test.data)
