@@ -19,8 +19,9 @@ The same comparison runs from the command line as ``sklearn-ae compare``.
 # %%
 # Run the comparison
 # ------------------
-# A short training budget keeps this example fast; ``sklearn-ae compare``
-# uses longer, per-dataset defaults.
+# A short training budget and 900 training / 450 test rows keep this
+# example fast; ``sklearn-ae compare`` uses all rows and longer,
+# per-dataset defaults.
 import tempfile
 
 import matplotlib.image as mpimg
@@ -32,6 +33,8 @@ result = run_comparison(
     "digits",
     methods=["pca", "tsne", "linear", "stacked"],
     dims=[2, 16],
+    n_train=900,
+    n_test=450,
     ae_params={"max_iter": 60},
     random_state=0,
 )

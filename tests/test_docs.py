@@ -157,3 +157,25 @@ def test_pages_render_in_a_headless_browser(built_docs, page):
     # and the theme give many distinct levels.
     assert max(histogram) < 0.97 * sum(histogram)
     assert sum(1 for count in histogram if count) > 50
+
+
+@pytest.mark.slow
+def test_readme_quick_start_runs_without_warnings_and_beats_pca():
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", snippet],
+        env=dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr == ""
+    ae_mse, pca_mse = map(
+        float, re.findall(r"autoencoder ([\d.]+), PCA ([\d.]+)", result.stdout)[0]
+    )
+    assert ae_mse < 0.9 * pca_mse
+    assert float(result.stdout.rsplit(":", 1)[1]) > 0.85
+    # The landing page shows the same snippet.
+    assert "literalinclude:: ../README.md" in (DOCS / "index.rst").read_text()
