@@ -29,8 +29,10 @@ class VariationalAutoencoder(nn.Module):
     ``body`` maps a batch to ``n_hidden`` features, two linear heads give the
     posterior mean and log-variance, and ``decoder`` maps a code to the raw
     output. In training mode the code fed to the decoder is
-    ``mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` drawn from torch's
-    global RNG; in eval mode it is ``mu``, so inference is deterministic.
+    ``mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` drawn from
+    ``generator`` (torch's global RNG while it is None; a training loop may
+    set it for the duration of training); in eval mode it is ``mu``, so
+    inference is deterministic.
 
     Parameters
     ----------
@@ -47,6 +49,8 @@ class VariationalAutoencoder(nn.Module):
     ``"recon"``; the KL term is left to the training loop (see
     :func:`gaussian_kl`).
     """
+
+    generator = None
 
     def __init__(self, body, n_hidden, n_components, decoder):
         super().__init__()
@@ -69,5 +73,6 @@ class VariationalAutoencoder(nn.Module):
         mu, logvar = self.posterior(x)
         z = mu
         if self.training:
-            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+            eps = torch.randn(mu.shape, generator=self.generator, device=mu.device, dtype=mu.dtype)
+            z = mu + torch.exp(0.5 * logvar) * eps
         return {"code": mu, "mu": mu, "logvar": logvar, "recon": self.decode(z)}
