@@ -43,9 +43,13 @@ print(format_table(result))
 # %%
 # The linear autoencoder learns PCA's subspace, so its error matches PCA's.
 # In 2-d the stacked autoencoder's nonlinearity buys both a lower error and a
-# more trustworthy map than PCA; with this short budget its 16-d code is only
-# about as good as PCA's. scikit-learn's t-SNE cannot place new points, so its
-# map is of the test rows themselves and it has no k-NN score.
+# more trustworthy map than PCA (when this page was built: MSE 0.038 vs
+# 0.053, trustworthiness 0.91 vs 0.83). At 16 dimensions **PCA wins**
+# (0.012 vs 0.015): PCA(16) already keeps most of the variance of these
+# small images, and the autoencoder, trained briefly on 900 rows, does not
+# find the little curvature that is left. t-SNE draws the most trustworthy
+# map (0.99), but scikit-learn's t-SNE cannot place new points, so its map
+# is of the test rows themselves and it has no error or k-NN score.
 for row in result.rows:
     print(row["method"], row["dim"], row["mse"], row["trustworthiness"], row["knn_accuracy"])
 

@@ -55,19 +55,21 @@ for name, found in hits.items():
 # %%
 # What the numbers say
 # --------------------
-# The autoencoder does **not** beat the raw pixels here, and it barely
-# differs from PCA. Its codes are trained to *reconstruct* pixels, not to
-# keep images of one class together: a sandal and a sneaker with similar
-# outlines get similar codes, exactly as their pixels are similar. What the
-# codes buy is size and speed: 32 numbers per image instead of 784, a
-# 24-fold smaller index with about the same precision. To search by
-# *meaning* (class, style), the codes need a training signal about meaning
-# (labels, or a contrastive objective), which a reconstruction loss does not
-# give.
+# Precision@10 was 0.731 for raw pixels, 0.749 for PCA and 0.744 for the
+# autoencoder when this page was built. The autoencoder's codes **lose to
+# PCA's** and gain little over the raw pixels. Its codes are trained to
+# *reconstruct* pixels, not to keep images of one class together: a sandal
+# and a sneaker with similar outlines get similar codes, exactly as their
+# pixels are similar, and on this data a linear projection keeps that
+# similarity as well as a nonlinear one. What both 32-number codes buy over
+# raw pixels is size and speed: an index 24 times smaller with slightly
+# better precision (compression drops pixel noise). To search by *meaning*
+# (class, style), codes need a training signal about meaning (labels, or a
+# contrastive objective), which a reconstruction loss does not give.
 #
 # The retrieved images for a few queries (first column) show the same
-# thing: both methods return items of the right shape, and both confuse
-# the classes whose shapes are alike (shirt, pullover, coat).
+# thing: pixels and codes both return items of the right shape, and both
+# confuse classes whose shapes are alike (shirt, pullover, coat).
 rows = [0, 1, 2]
 fig, axes = plt.subplots(2 * len(rows), 7, figsize=(9, 8))
 for r, q in enumerate(rows):
