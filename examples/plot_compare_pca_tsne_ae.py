@@ -22,12 +22,10 @@ The same comparison runs from the command line as ``sklearn-ae compare``.
 # A short training budget and 900 training / 450 test rows keep this
 # example fast; ``sklearn-ae compare`` uses all rows and longer,
 # per-dataset defaults.
-import tempfile
-
-import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
 
-from sklearn_ae.compare import format_table, run_comparison, save_figures
+from sklearn_ae import LatentSpaceDisplay, ReconstructionDisplay
+from sklearn_ae.compare import format_table, run_comparison
 
 result = run_comparison(
     "digits",
@@ -54,13 +52,28 @@ for row in result.rows:
     print(row["method"], row["dim"], row["mse"], row["trustworthiness"], row["knn_accuracy"])
 
 # %%
-# Maps and reconstructions
-# ------------------------
-# The 2-d maps of the test rows, coloured by digit, and a few test digits
-# with their reconstructions.
-out = tempfile.mkdtemp()
-for path in save_figures(result, out):
-    fig, ax = plt.subplots(figsize=(10, 4))
-    ax.imshow(mpimg.imread(path))
-    ax.set_axis_off()
+# The 2-d maps
+# ------------
+# The test rows as each method maps them, coloured by digit, drawn with
+# :class:`~sklearn_ae.LatentSpaceDisplay`.
+fig, axes = plt.subplots(2, 2, figsize=(11, 10))
+for ax, (method, codes) in zip(axes.ravel(), result.maps.items(), strict=False):
+    trust = next(r["trustworthiness"] for r in result.rows if r["method"] == method)
+    LatentSpaceDisplay.from_codes(
+        codes, result.y_test, estimator_name=method, ax=ax, title=f"{method} (trust. {trust:.2f})"
+    )
+fig.tight_layout()
+plt.show()
+
+# %%
+# Reconstructions
+# ---------------
+# One test digit per class and its reconstruction by each method at 2 and
+# 16 dimensions (t-SNE has no inverse).
+fig, axes = plt.subplots(len(result.reconstructions), 1, figsize=(10, 11))
+for ax, ((method, dim), rec) in zip(axes, result.reconstructions.items(), strict=True):
+    ReconstructionDisplay.from_predictions(
+        result.shown, rec, ax=ax, title=f"{method}, {dim} dimensions"
+    )
+fig.tight_layout()
 plt.show()
