@@ -259,6 +259,35 @@ class BaseAutoencoder(
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        FloatingPointError
+            Training diverged: the loss or the weights became NaN or infinite,
+            or the reconstruction error ended above both its value before
+            training and the error of predicting the mean of the data.
+        ValueError
+            ``X`` holds values beyond 1e15 in magnitude (scale the data), or a
+            warm start would change a parameter that shapes the model.
+        KeyboardInterrupt
+            Ctrl-C stops the whole fit (pretraining stages too) and propagates.
+            The estimator then holds the epochs completed so far (weights,
+            ``n_iter_`` and ``loss_curve_`` agree) or, when none completed,
+            its state before the call.
+
+        Warns
+        -----
+        ConvergenceWarning
+            ``max_iter`` ended training before the stopping rule did; every
+            code unit is constant on the training data (dead codes); or the
+            reconstruction is no better than the mean's. Training does not
+            stop on a plateau while the model is still that close to the mean.
+        UserWarning
+            The data's spread is far from the unit scale the defaults expect.
+
+        Notes
+        -----
+        Any other failure leaves an earlier fitted model exactly as it was.
         """
         self._validate_params()
         before = dict(vars(self))
@@ -334,7 +363,7 @@ class BaseAutoencoder(
         useless. On Ctrl-C after at least one epoch, the epochs completed so
         far become the fitted model before the interrupt propagates.
         """
-        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(2048))
+        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
@@ -422,14 +451,16 @@ class BaseAutoencoder(
         check_is_fitted(self, "net_")
         return self.n_components
 
-    def _infer(self, X, fn):
+    def _infer(self, X, fn, out_dtype=None):
         """Apply ``fn(module, batch)`` to ``X`` chunk by chunk, in ``X``'s dtype.
 
         Float32 matmuls give slightly different results for different batch
         sizes; computing in the input's dtype (float64 for float64 input)
-        makes outputs independent of how rows are chunked.
+        makes outputs independent of how rows are chunked. ``out_dtype``
+        (a numpy dtype) computes and returns in that dtype instead.
         """
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        out_dtype = X.dtype if out_dtype is None else np.dtype(out_dtype)
+        dtype = torch.float64 if out_dtype == np.float64 else torch.float32
         module = _module_in_dtype(self.net_.module_, dtype)
         module.eval()
         # Chunks sized by scikit-learn's working_memory (MiB), counting a few
@@ -444,7 +475,7 @@ class BaseAutoencoder(
         ):
             for x in iter_row_chunks(X, n_rows, self.net_.device, dtype):
                 parts.append(fn(module, x).cpu().numpy())
-        return np.concatenate(parts).astype(X.dtype, copy=False)
+        return np.concatenate(parts).astype(out_dtype, copy=False)
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.
@@ -504,10 +535,13 @@ class BaseAutoencoder(
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            In float64, whatever the input's float dtype.
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._infer(X, self._score_batch)
+        # In float64 whatever the input: squared errors of extreme (anomalous)
+        # rows overflow float32 and would tie at -inf.
+        return self._infer(X, self._score_batch, out_dtype=np.float64)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: higher is better, so model selection needs no y.

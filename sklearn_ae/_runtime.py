@@ -105,15 +105,13 @@ def choose_num_threads(n_jobs, flops_per_batch):
     -1 for every thread torch would use. ``None`` decides from the work: one
     thread for small models, where splitting a batch costs more than it
     saves (and far more when another process competes for the cores),
-    otherwise every thread the process may use.
+    otherwise the threads the process may use: ``OMP_NUM_THREADS`` where
+    set (joblib's workers), else the caller's ``torch.get_num_threads()``.
     """
-    available = _worker_thread_budget() or _DEFAULT_THREADS
+    available = _worker_thread_budget() or _THREADS.outside()
     if n_jobs is not None:
         return available if n_jobs == -1 else int(n_jobs)
     return 1 if flops_per_batch < SMALL_WORK_FLOPS else available
-
-
-_DEFAULT_THREADS = torch.get_num_threads()
 
 
 def _flush_denormal_active():
@@ -134,6 +132,11 @@ class _SharedSetting:
         self._lock = threading.Lock()
         self._users = 0
         self._saved = None
+
+    def outside(self):
+        """The value in force outside every user (the caller's own setting)."""
+        with self._lock:
+            return self._saved if self._users else self._get()
 
     @contextlib.contextmanager
     def held(self, value):

@@ -147,6 +147,7 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
     }
+    _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
 
     architecture: str = "dense"
     hidden_layer_sizes: tuple = (128, 64)

@@ -9,6 +9,8 @@ from ._dense import ACTIVATIONS
 
 __all__ = ["VariationalAutoencoder", "gaussian_kl", "mlp"]
 
+LOGVAR_BOUND = 30.0
+
 
 def mlp(sizes, activation="relu"):
     """``Linear -> activation`` for each consecutive pair of ``sizes`` (identity if none)."""
@@ -61,7 +63,10 @@ class VariationalAutoencoder(nn.Module):
 
     def posterior(self, x):
         h = self.body(x)
-        return self.mu(h), self.logvar(h)
+        # A soft bound on the log-variance (the identity near 0, within +-30):
+        # exp(logvar) stays finite for any input, so the KL term and the
+        # ELBO of far-out samples stay finite and ordered.
+        return self.mu(h), LOGVAR_BOUND * torch.tanh(self.logvar(h) / LOGVAR_BOUND)
 
     def encode(self, x):
         return self.mu(self.body(x))
