@@ -42,8 +42,8 @@ print(f"stopped after {ae.n_iter_} epochs; best validation loss {ae.best_validat
 # Loss curves
 # -----------
 # Training and validation loss per epoch; the dotted line marks the epoch
-# whose weights early stopping kept.
-LossCurveDisplay.from_estimator(ae)
+# whose weights early stopping kept (a log scale shows the late epochs too).
+LossCurveDisplay.from_estimator(ae, log_scale=True)
 plt.show()
 
 # %%
