@@ -10,6 +10,13 @@ Gaussian quantiles of the prior (the "manifold" of the model). Right: new
 digits sampled from the prior with ``sample``. With a 2-number code and a
 minute of training the samples are recognisable but blurred; the grid shows
 why: between the regions of two digits, the decoder blends them.
+
+When this page was built, every column of the grid was the same: the model
+used only code 1 and left code 0 at the prior (the KL term makes an unused
+dimension free, and short training on small data often ends there,
+"posterior collapse"), so the digits share one axis and look-alikes
+(4 and 9 next to 0) blend. A smaller ``beta``, longer training or more
+data usually bring the second dimension into use.
 """
 
 import matplotlib.pyplot as plt
