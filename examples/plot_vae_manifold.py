@@ -14,8 +14,8 @@ why: between the regions of two digits, the decoder blends them.
 When this page was built, every column of the grid was the same: the model
 used only code 1 and left code 0 at the prior (the KL term makes an unused
 dimension free, and short training on small data often ends there,
-"posterior collapse"), so the digits share one axis and look-alikes
-(4 and 9 next to 0) blend. A smaller ``beta``, longer training or more
+"posterior collapse"), so all digits share one axis and neighbours on it
+blend. A smaller ``beta``, longer training or more
 data usually bring the second dimension into use.
 """
 
