@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 A contractive autoencoder: codes robust to small moves
-=====================================================
+======================================================
 
 :class:`~sklearn_ae.ContractiveAE` penalises the squared Frobenius norm of the
 encoder's Jacobian. Here the penalised encoder is several times less

@@ -6,7 +6,8 @@ Convolutional autoencoder reconstructions
 A :class:`~sklearn_ae.ConvAE` and PCA compress the 8x8 digits to the same
 number of components; the top row shows held-out digits, the middle row the
 ConvAE's reconstructions and the bottom row PCA's. The model is fitted on
-``(n_samples, 8, 8)`` images, so it returns images.
+``(n_samples, 8, 8)`` images, so it returns images;
+:class:`~sklearn_ae.ReconstructionDisplay` draws both models' reconstructions.
 """
 
 import matplotlib.pyplot as plt
@@ -15,7 +16,7 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
-from sklearn_ae import ConvAE
+from sklearn_ae import ConvAE, ReconstructionDisplay
 
 images = load_digits().images / 16
 train, test = train_test_split(images, test_size=0.25, random_state=0)
@@ -37,13 +38,10 @@ print(
     f"PCA: {np.mean((pca_rec - test) ** 2):.4f}"
 )
 
-fig, axes = plt.subplots(3, 8, figsize=(8, 3.2))
-for col in range(8):
-    for row, img in enumerate([test, ae_rec, pca_rec]):
-        axes[row, col].imshow(img[col], cmap="gray_r", vmin=0, vmax=1)
-        axes[row, col].axis("off")
-axes[0, 0].set_title("original", loc="left", fontsize=8)
-axes[1, 0].set_title("ConvAE (k=4)", loc="left", fontsize=8)
-axes[2, 0].set_title("PCA (k=4)", loc="left", fontsize=8)
-plt.tight_layout()
+fig, (ax_ae, ax_pca) = plt.subplots(2, 1, figsize=(10, 5.5))
+ReconstructionDisplay.from_estimator(ae, test, n_samples=10, ax=ax_ae)
+ReconstructionDisplay.from_predictions(
+    test[:10], pca_rec[:10], estimator_name="PCA (k=4)", ax=ax_pca
+)
+fig.tight_layout()
 plt.show()

@@ -8,8 +8,18 @@ shallow autoencoder on the codes of the layers below, then fine-tunes the
 whole stack (Bengio et al., 2007). The stage loss curves are kept in
 ``pretrain_loss_curves_``. At the same total number of epochs, we compare
 the fine-tuning curve with that of the same deep sigmoid stack trained from
-its random initialisation. See ``benchmarks/bench_greedy_pretraining.py``
-for the MNIST-sized version.
+its random initialisation.
+
+**Here greedy pretraining loses**: at the same number of epochs, the stack
+trained from its random initialisation reaches a lower test error (about
+0.036 vs 0.039 per pixel). Pretraining was invented for deep sigmoid stacks
+trained by plain gradient descent, which stalled from a random start. On
+1,300 small digits, Adam trains this three-layer stack well from scratch,
+and the epochs spent on separate layer pairs (each fitting codes that the
+fine-tuning then changes) are epochs the whole stack does not get. On a
+deeper stack and more data it can pay: ``benchmarks/bench_greedy_pretraining.py``
+(MNIST, 784-1000-500-250-30, ``benchmarks/RESULTS_variants.md``) measured a
+23 % lower error at equal epochs there.
 """
 
 # %%

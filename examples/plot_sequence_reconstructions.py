@@ -1,22 +1,23 @@
 """
-=========================================
+==================================================
 Recurrent autoencoder on variable-length sequences
-=========================================
+==================================================
 
 A :class:`~sklearn_ae.RecurrentAE` compresses ItalyPowerDemand daily load
 curves (24 hourly steps) to 4 numbers. A third of the training curves are
 cut short and NaN-padded: the padding is ignored by the encoder and the loss,
-and stays NaN in the reconstruction (dashed lines).
+and stays NaN in the reconstruction. :class:`~sklearn_ae.ReconstructionDisplay`
+draws each test curve (solid) over its reconstruction (dashed), in its own band.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sklearn_ae import RecurrentAE
+from sklearn_ae import ReconstructionDisplay, RecurrentAE
 from sklearn_ae.datasets import fetch_ucr
 
-X_train = fetch_ucr("ItalyPowerDemand", subset="train").data
-X_test = fetch_ucr("ItalyPowerDemand", subset="test").data
+X_train = fetch_ucr("ItalyPowerDemand", subset="train", download_if_missing=False).data
+X_test = fetch_ucr("ItalyPowerDemand", subset="test", download_if_missing=False).data
 X_train[::3, 16:] = np.nan  # shorter sequences, NaN-padded
 
 ae = RecurrentAE(
@@ -34,14 +35,12 @@ print(
     f"mean curve: {np.mean((np.nanmean(X_train, axis=0) - X_test) ** 2):.4f}"
 )
 
-padded = ae.reconstruct(X_train[:3])
-fig, axes = plt.subplots(1, 4, figsize=(11, 2.8), sharey=True)
-for ax, x, r in zip(axes[:3], X_test[:3], rec[:3], strict=True):
-    ax.plot(x, label="original")
-    ax.plot(r, "--", label="reconstruction")
-axes[3].plot(X_train[0], label="padded original")
-axes[3].plot(padded[0], "--", label="reconstruction (NaN kept)")
-axes[0].legend(fontsize=7)
-axes[3].legend(fontsize=7)
-plt.tight_layout()
+fig, (ax_test, ax_pad) = plt.subplots(1, 2, figsize=(12, 5))
+ReconstructionDisplay.from_estimator(ae, X_test, n_samples=4, ax=ax_test)
+ReconstructionDisplay.from_estimator(
+    ae, X_train, n_samples=4, ax=ax_pad, title="training curves, every third cut at hour 16"
+)
+ax_test.set_xlabel("hour")
+ax_pad.set_xlabel("hour (NaN padding is not drawn)")
+fig.tight_layout()
 plt.show()

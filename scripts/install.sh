@@ -2,7 +2,8 @@
 # Install sklearn-ae from this checkout (editable), with optional extras:
 #   sh scripts/install.sh           the package
 #   sh scripts/install.sh compare   + matplotlib and pandas for `sklearn-ae compare`
-#   sh scripts/install.sh dev       + the test tools
+#   sh scripts/install.sh dev       + the test tools and the docs build (Sphinx...)
+#   sh scripts/install.sh docs      + only the docs build
 #
 # A torch that is already installed is kept, whatever its build (CPU, CUDA,
 # ROCm): the package itself asks only for torch>=2.1. Only when no torch is

@@ -22,10 +22,15 @@ def _name_list(text):
 
 
 def _build_parser():
+    from . import __version__
+
     parser = argparse.ArgumentParser(
-        prog="sklearn-ae", description="Autoencoders as scikit-learn transformers."
+        prog="sklearn-ae",
+        description="Autoencoders as scikit-learn transformers.",
+        epilog="Example: sklearn-ae compare  (PCA, t-SNE and autoencoders on the digits data)",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"sklearn-ae {__version__}")
+    commands = parser.add_subparsers(dest="command")
     cmp = commands.add_parser(
         "compare",
         help="compare PCA, t-SNE and autoencoders on a data set",
@@ -132,10 +137,18 @@ def main(argv=None):
 
     Returns the exit status (0 on success).
     """
-    args = _build_parser().parse_args(argv)
-    if args.command == "compare":
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
         return _compare(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands first
+    except (OSError, ValueError) as exc:
+        # Missing data offline, an unwritable --out, a bad setting: the message
+        # already says what to do; a traceback would only bury it.
+        print(f"sklearn-ae {args.command}: error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

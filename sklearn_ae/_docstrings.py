@@ -162,7 +162,7 @@ _PARAMETERS = {
 
 ATTRIBUTES = """n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column names.
     net_ : skorch.NeuralNet
         The skorch net that trained the module (history, optimizer state).

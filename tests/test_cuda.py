@@ -10,7 +10,10 @@ from sklearn_ae import StackedAE
 
 from ._helpers import digits_split
 
-cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+cuda = pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="needs an NVIDIA GPU that torch can use (CUDA); none is visible here",
+)
 
 
 @cuda

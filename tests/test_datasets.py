@@ -1,4 +1,4 @@
-"""Tests of sklearn_ae.datasets against the real files staged in ../shared/data.
+"""Tests of sklearn_ae.datasets against the staged real files ($SKLEARN_AE_TEST_DATA).
 
 Nothing here may touch the network: an autouse fixture makes every urlopen fail,
 and the download tests substitute their own fake.
@@ -28,8 +28,10 @@ from sklearn_ae.datasets import (
     make_curved_plane,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"staged data not found at {DATA}")
+from .conftest import NO_DATA_REASON
+from .conftest import SHARED_DATA as DATA
+
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=NO_DATA_REASON)
 
 # Class counts from shared/data/SOURCES.md.
 MNIST_TRAIN = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -52,14 +54,14 @@ def _no_network(monkeypatch):
 @pytest.fixture(scope="module")
 def mnist_train():
     if not DATA.is_dir():
-        pytest.skip(f"staged data not found at {DATA}")
+        pytest.skip(NO_DATA_REASON)
     return fetch_mnist(data_home=DATA, subset="train", download_if_missing=False)
 
 
 @pytest.fixture(scope="module")
 def newsgroups_all():
     if not DATA.is_dir():
-        pytest.skip(f"staged data not found at {DATA}")
+        pytest.skip(NO_DATA_REASON)
     return fetch_20newsgroups_local(
         data_home=DATA, subset="all", shuffle=False, download_if_missing=False
     )

@@ -139,9 +139,14 @@ _PARAMS_DOC = """
         target : ndarray of shape (n_samples,), int64
             Class index, 0-9.
         target_names : ndarray of shape (10,)
+            Class names.
         feature_names : list of str
+            Column names of ``data``.
         frame : DataFrame or None
+            ``data`` and ``target`` together, with ``as_frame=True``.
         DESCR : str
+            Description of the data set.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Raises

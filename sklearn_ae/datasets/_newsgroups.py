@@ -108,6 +108,8 @@ def fetch_20newsgroups_local(
             Member names inside the archive, e.g.
             ``"20news-bydate-train/sci.space/60804"``.
         DESCR : str
+            Description of the data set.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Examples

@@ -58,6 +58,8 @@ def fetch_olivetti(
         target : ndarray of shape (400,), int64
             Subject, 0-39 (``index // 10`` before shuffling).
         DESCR : str
+            Description of the data set.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Examples

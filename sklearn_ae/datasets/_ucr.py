@@ -83,7 +83,9 @@ def load_ts_file(path, *, return_X_y=False):
         metadata : dict
             The ``@`` header, keys lower-cased.
         DESCR : str
+            Description of the data set.
             The ``#`` comment lines.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Raises
@@ -185,6 +187,7 @@ def load_ucr_txt(path, *, return_X_y=False):
     -------
     data : Bunch
         data : ndarray of shape (n_samples, n_timesteps), float64
+            The series, one per row.
         target : ndarray of shape (n_samples,)
             int64 when all labels are integers, else float64.
         target_names : ndarray
@@ -192,6 +195,8 @@ def load_ucr_txt(path, *, return_X_y=False):
         metadata : dict
             Empty (the format has no header).
         DESCR : str
+            Description of the data set.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Examples
@@ -289,6 +294,8 @@ def fetch_ucr(name, *, data_home=None, subset="train", return_X_y=False, downloa
         metadata : dict
             The ``.ts`` header of the first file read (empty for ``.txt``).
         DESCR : str
+            Description of the data set.
+
     (data, target) : tuple if ``return_X_y`` is True.
 
     Examples

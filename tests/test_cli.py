@@ -1,0 +1,67 @@
+"""The ``sklearn-ae`` command: version, help without torch, one-line errors."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+import sklearn_ae
+from sklearn_ae._cli import main
+
+
+def _run(*args, code=None):
+    cmd = [sys.executable, *(["-c", code] if code else ["-m", "sklearn_ae"]), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sklearn-ae {sklearn_ae.__version__}"
+    assert sklearn_ae.__version__[0].isdigit()
+
+
+def test_no_arguments_prints_help(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: sklearn-ae") and "compare" in out
+
+
+def test_help_does_not_import_torch_and_is_much_faster_than_importing_it():
+    # sys.modules in a fresh interpreter after --help: nothing heavy was imported.
+    probe = (
+        "import sys, runpy; sys.argv = ['sklearn-ae', '--help']\n"
+        "try:\n    runpy.run_module('sklearn_ae', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('HEAVY', sorted(m for m in ('torch', 'sklearn', 'numpy', 'skorch') "
+        "if m in sys.modules))"
+    )
+    result = _run(code=probe)
+    assert result.returncode == 0, result.stderr
+    assert "usage: sklearn-ae" in result.stdout
+    assert result.stdout.strip().endswith("HEAVY []")
+    # A ratio, not an absolute time: the machine may be busy.
+    start = time.perf_counter()
+    _run("--help")
+    help_s = time.perf_counter() - start
+    start = time.perf_counter()
+    _run(code="import torch")
+    torch_s = time.perf_counter() - start
+    assert help_s < 0.5 * torch_s, (help_s, torch_s)
+
+
+def test_missing_data_offline_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    import urllib.error
+    import urllib.request
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    assert main(["compare", "--dataset", "mnist", "--data-home", str(tmp_path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("sklearn-ae compare: error: Could not download")
+    assert f"put it at {tmp_path}" in lines[0]
