@@ -57,7 +57,7 @@ def _channels_last(module):
 
 
 def check_feature_map_code(encoder, n_components):
-    """Raise a ValueError unless ``encoder``'s last feature map can be a code of ``n_components``."""
+    """Raise a ValueError unless ``encoder``'s last feature map has ``n_components`` values."""
     if not encoder.channels:
         raise ValueError(
             "bottleneck='conv' makes the last feature map the code, but channels=() has no "
