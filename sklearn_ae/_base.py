@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import numbers
 import warnings
+import weakref
 from abc import ABCMeta, abstractmethod
 
 import numpy as np
@@ -23,11 +24,26 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._corruption import make_corruption
-from ._data import RowData, iter_row_chunks
+from ._data import RowData, chunk_rows_for, iter_row_chunks
+from ._diagnostics import FitDiagnostics, check_data_scale
 from ._losses import ReconstructionLoss
-from ._net import AutoencoderNet, ConvergenceMonitor, DivergenceGuard, ProgressLog
+from ._net import (
+    AutoencoderNet,
+    ConvergenceMonitor,
+    DivergenceGuard,
+    EpochSnapshot,
+    ProgressLog,
+    divergence_advice,
+)
 from ._penalties import L2Penalty
-from ._runtime import resolve_device, seed_from_random_state, training_context
+from ._runtime import (
+    choose_num_threads,
+    compute_context,
+    make_generator,
+    resolve_device,
+    seed_from_random_state,
+    seeded_global_rng,
+)
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
@@ -39,6 +55,16 @@ _OPTIMIZERS = {
     # One "iteration" is one LBFGS.step: up to 20 L-BFGS iterations.
     "lbfgs": (torch.optim.LBFGS, {"line_search_fn": "strong_wolfe"}),
 }
+
+
+def _same_param(a, b):
+    """Whether two values of one parameter are the same setting (lists equal tuples)."""
+    if isinstance(a, list | tuple | np.ndarray) and isinstance(b, list | tuple | np.ndarray):
+        return len(a) == len(b) and all(_same_param(x, y) for x, y in zip(a, b, strict=True))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError, RuntimeError):
+        return a is b
 
 
 def check_positive_ints(value, name):
@@ -57,6 +83,24 @@ def check_positive_ints(value, name):
 # parameters it adds or whose defaults it changes instead of restating them all
 # (no __eq__/__repr__: estimators keep identity equality and sklearn's repr).
 estimator_parameters = dataclasses.dataclass(eq=False, repr=False, kw_only=True)
+
+
+# Inference in float64 needs a float64 copy of the module. It is made once and
+# kept until the weights change (torch bumps a tensor's ``_version`` on every
+# in-place update: optimizer steps, ``load_state_dict``), outside the
+# estimator so that it is never pickled.
+_DTYPE_COPIES = weakref.WeakKeyDictionary()
+
+
+def _module_in_dtype(module, dtype):
+    if dtype == next(module.parameters()).dtype:
+        return module
+    versions = tuple(t._version for t in (*module.parameters(), *module.buffers()))
+    cached = _DTYPE_COPIES.get(module)
+    if cached is None or cached[0] != (dtype, versions):
+        cached = ((dtype, versions), copy.deepcopy(module).to(dtype))
+        _DTYPE_COPIES[module] = cached
+    return cached[1]
 
 
 @estimator_parameters
@@ -87,9 +131,36 @@ class BaseAutoencoder(
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
         "device": [str],
+        "n_jobs": [Interval(numbers.Integral, -1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    # Parameters a warm start may change: they steer training, not the model.
+    # A change of any other parameter would be silently ignored by a warm
+    # start, so it raises instead. Subclasses add their loss-term weights.
+    _warm_start_mutable = frozenset(
+        {
+            "noise",
+            "noise_level",
+            "optimizer",
+            "learning_rate_init",
+            "alpha",
+            "batch_size",
+            "max_iter",
+            "tol",
+            "early_stopping",
+            "validation_fraction",
+            "n_iter_no_change",
+            "warm_start",
+            "device",
+            "n_jobs",
+            "random_state",
+            "verbose",
+            "pretrain",
+            "pretrain_max_iter",
+        }
+    )
 
     n_components: int = dataclasses.field(default=2, kw_only=False)
     loss: str = "mse"
@@ -106,6 +177,7 @@ class BaseAutoencoder(
     n_iter_no_change: int = 10
     warm_start: bool = False
     device: str = "auto"
+    n_jobs: int | None = None
     random_state: object = None
     verbose: bool | int = False
 
@@ -154,6 +226,14 @@ class BaseAutoencoder(
         flat = validate_data(self, X.reshape(X.shape[0], -1), reset=reset, **check_params)
         return flat, X.shape[1:]
 
+    def _flops_per_sample(self, module):
+        """Floating-point operations of one forward pass of one sample (for thread choice).
+
+        Two per weight suits dense layers; convolutions cost far more than
+        their weight count and override this.
+        """
+        return 2 * sum(p.numel() for p in module.parameters())
+
     def _activation_width(self, n_features):
         """Floats the module holds per row at inference (widest activation), for chunking."""
         return max(n_features, self.n_components)
@@ -179,11 +259,47 @@ class BaseAutoencoder(
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        FloatingPointError
+            Training diverged: the loss or the weights became NaN or infinite,
+            or the reconstruction error ended above both its value before
+            training and the error of predicting the mean of the data.
+        ValueError
+            ``X`` holds values beyond 1e15 in magnitude (scale the data), or a
+            warm start would change a parameter that shapes the model.
+        KeyboardInterrupt
+            Ctrl-C stops the whole fit (pretraining stages too) and propagates.
+            The estimator then holds the epochs completed so far (weights,
+            ``n_iter_`` and ``loss_curve_`` agree) or, when none completed,
+            its state before the call.
+
+        Warns
+        -----
+        ConvergenceWarning
+            ``max_iter`` ended training before the stopping rule did; every
+            code unit is constant on the training data (dead codes); or the
+            reconstruction is no better than the mean's. Training does not
+            stop on a plateau while the model is still that close to the mean.
+        UserWarning
+            The data's spread is far from the unit scale the defaults expect.
+
+        Notes
+        -----
+        Any other failure leaves an earlier fitted model exactly as it was.
         """
         self._validate_params()
         before = dict(vars(self))
         try:
             self._fit(X)
+        except KeyboardInterrupt:
+            # Interrupted after at least one epoch, _fit has kept the epochs
+            # completed so far; before the first, nothing changes.
+            if vars(self).get("net_") is before.get("net_"):
+                vars(self).clear()
+                vars(self).update(before)
+            raise
         except BaseException:
             # A failed fit must leave an earlier fitted model as it was.
             vars(self).clear()
@@ -191,30 +307,46 @@ class BaseAutoencoder(
             raise
         return self
 
+    def _check_warm_start(self):
+        """Raise if a parameter that shapes the model changed since the last fit."""
+        fitted = getattr(self, "_params_at_fit", {})
+        for name, value in self.get_params(deep=False).items():
+            if name in self._warm_start_mutable or name not in fitted:
+                continue
+            if not _same_param(value, fitted[name]):
+                raise ValueError(
+                    f"warm_start=True continues training the fitted model, which was built "
+                    f"with {name}={fitted[name]!r}; it cannot take {name}={value!r}. Set "
+                    "warm_start=False to fit a new model, or restore the parameter."
+                )
+
     def _fit(self, X):
         warm = self.warm_start and hasattr(self, "net_")
+        if warm:
+            self._check_warm_start()
         X = self._validate_input(X, reset=not warm)
+        check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
-        with training_context(seed_from_random_state(self.random_state), device):
-            data = RowData(X, device)
-            if warm:
-                # The module is a copy (a failing fit must not touch net_) and
-                # the optimizer new, built from the current parameters, as
-                # scikit-learn's MLP does on warm start.
-                module = copy.deepcopy(self.net_.module_)
-                net = self._make_net(X.shape[1], device, X.shape[0], module=module)
-                net.history = copy.deepcopy(self.net_.history)
-            else:
+        seed = seed_from_random_state(self.random_state)
+        if warm:
+            # The module is a copy (a failing fit must not touch net_) and
+            # the optimizer new, built from the current parameters, as
+            # scikit-learn's MLP does on warm start.
+            module = copy.deepcopy(self.net_.module_)
+            net = self._make_net(X.shape[1], device, X.shape[0], module=module)
+            net.history = copy.deepcopy(self.net_.history)
+        else:
+            with seeded_global_rng(seed):
                 net = self._make_net(X.shape[1], device, X.shape[0])
+        net.generator = make_generator(seed, device)
+        batch = X.shape[0] if net.batch_size == -1 else net.batch_size
+        threads = choose_num_threads(self.n_jobs, 3 * batch * self._flops_per_sample(net.module_))
+        with compute_context(threads):
+            data = RowData(X, device)
+            if not warm:
                 self._pretrain(net, data)
-            net.partial_fit(data)
-        self.net_ = net
-        history = net.history
-        self.n_iter_ = len(history)
-        self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.best_validation_loss_ = min(self.validation_loss_curve_)
+            self._train(net, data)
+        self._set_fitted(net)
         if not dict(net.callbacks_)["convergence"].converged_:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
@@ -223,6 +355,38 @@ class BaseAutoencoder(
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _train(self, net, data):
+        """Train ``net`` on ``data`` (a ``RowData``) and check what came out.
+
+        Raises if the model diverged (even to a finite loss); warns if it is
+        useless. On Ctrl-C after at least one epoch, the epochs completed so
+        far become the fitted model before the interrupt propagates.
+        """
+        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
+        start_error = diagnostics.error(net.module_)
+        monitor = dict(net.callbacks_)["convergence"]
+        monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
+        try:
+            net.partial_fit(data)
+        except KeyboardInterrupt:
+            if net.epochs_completed_:
+                self._set_fitted(net)
+            raise
+        finally:
+            monitor.keep_going = None
+            net.generator = None
+        diagnostics.check(type(self).__name__, net.module_, start_error, divergence_advice(net.lr))
+
+    def _set_fitted(self, net):
+        self.net_ = net
+        self._params_at_fit = self.get_params(deep=False)
+        history = net.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = list(history[:, "train_loss"])
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(history[:, "valid_loss"])
+            self.best_validation_loss_ = min(self.validation_loss_curve_)
 
     def _pretrain(self, net, data):
         """Prepare the initialised ``net`` on ``data`` (a ``RowData``) before a cold fit."""
@@ -249,6 +413,7 @@ class BaseAutoencoder(
         if lr == "auto":
             lr = 1.0 if self.optimizer == "lbfgs" else 1e-3
         callbacks = [
+            ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
             ("divergence", DivergenceGuard(lr)),
             ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
         ]
@@ -264,6 +429,7 @@ class BaseAutoencoder(
             batch_size=batch_size,
             callbacks=callbacks,
             device=device,
+            chunk_rows=chunk_rows_for(n_features or 1, get_config()["working_memory"]),
             verbose=0,
             **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items()},
         )
@@ -285,27 +451,31 @@ class BaseAutoencoder(
         check_is_fitted(self, "net_")
         return self.n_components
 
-    def _infer(self, X, fn):
+    def _infer(self, X, fn, out_dtype=None):
         """Apply ``fn(module, batch)`` to ``X`` chunk by chunk, in ``X``'s dtype.
 
         Float32 matmuls give slightly different results for different batch
         sizes; computing in the input's dtype (float64 for float64 input)
-        makes outputs independent of how rows are chunked.
+        makes outputs independent of how rows are chunked. ``out_dtype``
+        (a numpy dtype) computes and returns in that dtype instead.
         """
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        module = self.net_.module_
-        if dtype != next(module.parameters()).dtype:
-            module = copy.deepcopy(module).to(dtype)
+        out_dtype = X.dtype if out_dtype is None else np.dtype(out_dtype)
+        dtype = torch.float64 if out_dtype == np.float64 else torch.float32
+        module = _module_in_dtype(self.net_.module_, dtype)
         module.eval()
         # Chunks sized by scikit-learn's working_memory (MiB), counting a few
         # activations of the widest layer per row.
         row_bytes = X.dtype.itemsize * 8 * self._activation_width(X.shape[1])
         n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
+        work = min(n_rows, X.shape[0]) * self._flops_per_sample(module)
         parts = []
-        with torch.inference_mode():
+        with (
+            compute_context(choose_num_threads(self.n_jobs, work), flush_denormal=False),
+            torch.inference_mode(),
+        ):
             for x in iter_row_chunks(X, n_rows, self.net_.device, dtype):
                 parts.append(fn(module, x).cpu().numpy())
-        return np.concatenate(parts).astype(X.dtype, copy=False)
+        return np.concatenate(parts).astype(out_dtype, copy=False)
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.
@@ -365,10 +535,13 @@ class BaseAutoencoder(
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            In float64, whatever the input's float dtype.
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._infer(X, self._score_batch)
+        # In float64 whatever the input: squared errors of extreme (anomalous)
+        # rows overflow float32 and would tie at -inf.
+        return self._infer(X, self._score_batch, out_dtype=np.float64)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples`: higher is better, so model selection needs no y.

@@ -70,6 +70,7 @@ class ContractiveAE(StackedAE):
         **StackedAE._parameter_constraints,
         "contractive_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
+    _warm_start_mutable = StackedAE._warm_start_mutable | {"contractive_weight"}
 
     contractive_weight: float = 1e-3
 

@@ -1,8 +1,8 @@
 """Input corruptions for denoising training (Vincent et al., 2008).
 
 Applied to training batches only; the loss compares the reconstruction of
-the corrupted input with the clean input. They draw from torch's global RNG,
-which the estimator has forked and seeded, so they are reproducible.
+the corrupted input with the clean input. They draw from the generator they
+are given (the fit's own), so they are reproducible and thread-safe.
 """
 
 import torch
@@ -16,8 +16,9 @@ class GaussianNoise:
     def __init__(self, std):
         self.std = std
 
-    def __call__(self, x):
-        return x + self.std * torch.randn_like(x)
+    def __call__(self, x, generator=None):
+        noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        return x + self.std * noise
 
 
 class MaskingNoise:
@@ -26,8 +27,8 @@ class MaskingNoise:
     def __init__(self, p):
         self.p = p
 
-    def __call__(self, x):
-        keep = torch.rand_like(x) >= self.p
+    def __call__(self, x, generator=None):
+        keep = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) >= self.p
         return x * keep
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["BatchIterator", "RowData", "iter_row_chunks", "split_rows"]
+__all__ = ["BatchIterator", "LazyRows", "RowData", "iter_row_chunks", "split_rows"]
 
 
 def _as_tensor(X, dtype):
@@ -59,6 +59,11 @@ class RowData(torch.utils.data.Dataset):
         rows = self.sparse[index].toarray()
         return torch.as_tensor(rows, dtype=self.dtype).to(self.device, non_blocking=True)
 
+    def evenly_spaced(self, n_rows):
+        """At most ``n_rows`` rows spread over the data, as one dense tensor."""
+        step = max(1, -(-len(self) // n_rows))
+        return self.take(slice(0, len(self), step))
+
     def subset(self, index):
         """A new ``RowData`` holding only rows ``index`` (an index tensor)."""
         new = RowData.__new__(RowData)
@@ -70,35 +75,78 @@ class RowData(torch.utils.data.Dataset):
         return new
 
 
+class LazyRows:
+    """Rows of sparse :class:`RowData` not densified yet: a batch too large to densify whole.
+
+    The net densifies it ``chunk_rows`` rows at a time (a full-batch L-BFGS
+    step on a bag-of-words matrix would otherwise hold the whole matrix dense).
+    """
+
+    def __init__(self, data, index):
+        self.data = data
+        self.index = index
+        n = len(range(len(data))[index]) if isinstance(index, slice) else len(index)
+        self.shape = (n, data.sparse.shape[1])
+
+    def __len__(self):
+        return self.shape[0]
+
+    def chunks(self, chunk_rows):
+        """Dense tensors of at most ``chunk_rows`` rows, in order."""
+        if isinstance(self.index, slice):
+            positions = range(len(self.data))[self.index]
+            for start in range(0, len(positions), chunk_rows):
+                part = positions[start : start + chunk_rows]
+                yield self.data.take(slice(part.start, part.stop, part.step))
+        else:
+            for start in range(0, len(self.index), chunk_rows):
+                yield self.data.take(self.index[start : start + chunk_rows])
+
+
+def chunk_rows_for(n_features, working_memory_mib):
+    """Rows per dense chunk: a few float32 activations of ``n_features`` within the budget."""
+    return max(1, int(working_memory_mib * 2**20 // (4 * 8 * max(1, n_features))))
+
+
 class BatchIterator:
     """Iterate over ``(x, x)`` batches of a :class:`RowData`.
 
     Batches come as ``(input, target)`` pairs because skorch unpacks them that
     way; for an autoencoder both are the same tensor. ``shuffle`` draws a new
-    permutation from torch's (seeded) global RNG at every pass.
+    permutation from ``generator`` (the fit's own) at every pass. Sparse
+    batches larger than ``chunk_rows`` come as :class:`LazyRows`.
     """
 
-    def __init__(self, data, batch_size, shuffle=False):
+    def __init__(self, data, batch_size, shuffle=False, generator=None, chunk_rows=None):
         self.data = data
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
+        self.chunk_rows = chunk_rows
 
     def __len__(self):
         return -(-len(self.data) // self.batch_size)
 
     def __iter__(self):
         n, size = len(self.data), self.batch_size
-        order = torch.randperm(n).to(self.data.device) if self.shuffle else None
+        order = _permutation(n, self.generator, self.data.device) if self.shuffle else None
+        lazy = self.data.sparse is not None and self.chunk_rows and size > self.chunk_rows
         for start in range(0, n, size):
             index = slice(start, start + size) if order is None else order[start : start + size]
-            batch = self.data.take(index)
+            batch = LazyRows(self.data, index) if lazy else self.data.take(index)
             yield batch, batch
 
 
-def split_rows(data, validation_fraction):
+def _permutation(n, generator, device):
+    if generator is None:
+        return torch.randperm(n).to(device)
+    return torch.randperm(n, generator=generator, device=generator.device).to(device)
+
+
+def split_rows(data, validation_fraction, generator=None):
     """Split ``data`` into a training and a held-out part, at random.
 
-    Drawn from torch's seeded RNG, so the split is fixed by ``random_state``.
+    Drawn from ``generator`` (the fit's own), so ``random_state`` fixes the split.
     """
     n = len(data)
     n_valid = round(n * validation_fraction)
@@ -108,7 +156,7 @@ def split_rows(data, validation_fraction):
             f"{n_valid} validation and {n - n_valid} training samples out of {n}; "
             "pass more samples, a different validation_fraction, or early_stopping=False."
         )
-    order = torch.randperm(n)
+    order = _permutation(n, generator, torch.device("cpu")).cpu()
     return data.subset(order[n_valid:]), data.subset(order[:n_valid])
 
 

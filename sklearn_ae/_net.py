@@ -9,7 +9,11 @@ itself is skorch's, with three hooks replaced:
   hidden validation split;
 * ``train_step_single``: corrupt the input, reconstruct the clean target;
 * ``run_single_epoch``: losses are summed on the device and read once per
-  epoch, so a GPU is not synchronised after every batch.
+  epoch, so a GPU is not synchronised after every batch;
+* ``partial_fit``: a callback ends training with :class:`StopTraining`, never
+  with ``KeyboardInterrupt`` (skorch's own convention), so a real Ctrl-C is
+  not mistaken for convergence: the weights and history are rewound to the
+  last completed epoch and the ``KeyboardInterrupt`` reaches the caller.
 
 The net is internal: estimators hold one as ``net_`` and never expose
 skorch's parameters, which would break ``clone`` and scikit-learn's checks.
@@ -21,9 +25,21 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
-from ._data import BatchIterator, RowData, split_rows
+from ._data import BatchIterator, LazyRows, RowData, split_rows
 
-__all__ = ["AutoencoderNet", "ConvergenceMonitor", "DivergenceGuard", "ProgressLog"]
+__all__ = [
+    "AutoencoderNet",
+    "ConvergenceMonitor",
+    "DivergenceGuard",
+    "EpochSnapshot",
+    "ProgressLog",
+    "StopTraining",
+    "divergence_advice",
+]
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training after the current epoch."""
 
 
 class AutoencoderNet(NeuralNet):
@@ -40,6 +56,13 @@ class AutoencoderNet(NeuralNet):
         ``penalty(module, x_in, out) -> scalar`` added to the loss.
     validation_fraction : float or None
         Held-out share of rows for early stopping; None trains on everything.
+    generator : torch.Generator or None
+        The fit's own random stream: shuffling, the validation split, input
+        corruption, and the sampling of any submodule with a ``generator``
+        attribute (set for the duration of training).
+    chunk_rows : int or None
+        Sparse batches larger than this are densified this many rows at a
+        time, their gradients accumulated.
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
@@ -52,12 +75,54 @@ class AutoencoderNet(NeuralNet):
         corruption=None,
         penalties=(),
         validation_fraction=None,
+        generator=None,
+        chunk_rows=None,
         **kwargs,
     ):
         super().__init__(module, criterion, train_split=None, **kwargs)
         self.corruption = corruption
         self.penalties = penalties
         self.validation_fraction = validation_fraction
+        self.generator = generator
+        self.chunk_rows = chunk_rows
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs; see the module docstring for Ctrl-C."""
+        if not self.initialized_:
+            self.initialize()
+        self.epochs_completed_ = 0
+        samplers = [m for m in self.module_.modules() if hasattr(m, "generator")]
+        for m in samplers:
+            m.generator = self.generator
+        try:
+            self.notify("on_train_begin", X=X, y=y)
+            try:
+                self.fit_loop(X, y, **fit_params)
+            except StopTraining:
+                pass
+            except KeyboardInterrupt:
+                self._rewind()
+                self.notify("on_train_end", X=X, y=y)
+                raise
+            self.notify("on_train_end", X=X, y=y)
+        finally:
+            for m in samplers:
+                m.generator = None
+        return self
+
+    def _rewind(self):
+        """Drop the unfinished epoch: its history row and its weight updates."""
+        complete = {"train_loss"} | ({"valid_loss"} if self.validation_fraction else set())
+        if len(self.history) and not complete <= set(self.history[-1]):
+            del self.history[-1]
+        snapshot = dict(self.callbacks_).get("snapshot")
+        if snapshot is not None and snapshot.state_ is not None:
+            self.module_.load_state_dict(snapshot.state_)
+
+    def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_epoch_end":  # the epoch's losses are recorded by now
+            self.epochs_completed_ += 1
+        super().notify(method_name, **cb_kwargs)
 
     def get_default_callbacks(self):
         # Our callbacks record what skorch's defaults would, without their
@@ -73,11 +138,21 @@ class AutoencoderNet(NeuralNet):
         data = self.get_dataset(X)
         if not self.validation_fraction:
             return data, None
-        return split_rows(data, self.validation_fraction)
+        return split_rows(data, self.validation_fraction, self.generator)
 
     def get_iterator(self, dataset, training=False):
         size = len(dataset) if self.batch_size == -1 else self.batch_size
-        return BatchIterator(dataset, size, shuffle=training)
+        return BatchIterator(
+            dataset, size, shuffle=training, generator=self.generator, chunk_rows=self.chunk_rows
+        )
+
+    def _chunks(self, x):
+        """``(dense part, its share of the batch)`` pairs of a batch."""
+        if not isinstance(x, LazyRows):
+            yield x, 1.0
+            return
+        for part in x.chunks(self.chunk_rows):
+            yield part, part.shape[0] / len(x)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = self.criterion_(y_pred["recon"], y_true)
@@ -87,12 +162,23 @@ class AutoencoderNet(NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        x, target = batch
-        x_in = x if self.corruption is None else self.corruption(x)
-        out = self.module_(x_in)
-        loss = self.get_loss(out, target, X=x_in, training=True)
-        loss.backward()
-        return {"loss": loss, "y_pred": out}
+        total = 0.0
+        for x, share in self._chunks(batch[0]):
+            x_in = x if self.corruption is None else self.corruption(x, self.generator)
+            out = self.module_(x_in)
+            loss = self.get_loss(out, x, X=x_in, training=True)
+            (loss * share if share != 1.0 else loss).backward()
+            total = total + loss.detach() * share
+        return {"loss": total, "y_pred": out}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        total = 0.0
+        with torch.no_grad():
+            for x, share in self._chunks(batch[0]):
+                out = self.module_(x)
+                total = total + self.get_loss(out, x, X=x, training=False) * share
+        return {"loss": total, "y_pred": out}
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -102,11 +188,19 @@ class AutoencoderNet(NeuralNet):
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            size = batch[0].shape[0]
+            size = len(batch[0])
             total += step["loss"].detach() * size
             count += size
             self.notify("on_batch_end", batch=batch, training=training, **step)
         self.history.record(prefix + "_loss", (total / count).item())
+
+
+def divergence_advice(learning_rate):
+    """What to try after a diverged fit."""
+    return (
+        f"Try a lower learning_rate_init (now {learning_rate:g}, e.g. {learning_rate / 10:g}), "
+        "scale the input (e.g. StandardScaler or MinMaxScaler), or another optimizer."
+    )
 
 
 class DivergenceGuard(Callback):
@@ -121,9 +215,7 @@ class DivergenceGuard(Callback):
             if key in row and not torch.isfinite(torch.tensor(row[key])):
                 raise FloatingPointError(
                     f"The training loss became {row[key]} at epoch {row['epoch']}: "
-                    f"training diverged. Try a lower learning_rate_init (now "
-                    f"{self.learning_rate:g}, e.g. {self.learning_rate / 10:g}), scale the "
-                    "input (e.g. StandardScaler or MinMaxScaler), or another optimizer."
+                    f"training diverged. {divergence_advice(self.learning_rate)}"
                 )
 
 
@@ -134,11 +226,16 @@ class ConvergenceMonitor(Callback):
     by at least ``tol`` (relative) for ``n_iter_no_change`` epochs. With a
     validation set the weights of the best validation epoch are restored at
     the end, as ``MLPRegressor(early_stopping=True)`` does.
+
+    ``keep_going(net) -> bool``, when given, is asked before stopping: a
+    plateau that the model can still leave (it has learned no more than the
+    mean of the data, say) does not end training.
     """
 
-    def __init__(self, tol, n_iter_no_change):
+    def __init__(self, tol, n_iter_no_change, keep_going=None):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.keep_going = keep_going
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
@@ -161,13 +258,29 @@ class ConvergenceMonitor(Callback):
                     k: v.detach().clone() for k, v in net.module_.state_dict().items()
                 }
         if self.stale_epochs_ >= self.n_iter_no_change:
+            if self.keep_going is not None and self.keep_going(net):
+                self.stale_epochs_ = 0
+                return
             self.converged_ = True
-            raise KeyboardInterrupt  # skorch's way of ending fit_loop early
+            raise StopTraining
 
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is not None:
             net.module_.load_state_dict(self.best_state_)
             self.best_state_ = None
+
+
+class EpochSnapshot(Callback):
+    """The weights at the end of the last completed epoch (to rewind an interrupted one)."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.state_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        self.state_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+
+    def on_train_end(self, net, **kwargs):
+        self.state_ = None
 
 
 class ProgressLog(Callback):

@@ -25,7 +25,7 @@ def _encode_rows(encode, data, batch_size):
     return RowData(torch.cat(parts), data.device)
 
 
-def greedy_pretrain(estimator, module, data, max_iter):
+def greedy_pretrain(estimator, module, data, max_iter, generator=None):
     """Train the layer pairs of ``module`` one after the other, input side first.
 
     Stages use all of ``data`` (no validation split) and no penalty but
@@ -43,6 +43,8 @@ def greedy_pretrain(estimator, module, data, max_iter):
         The training rows.
     max_iter : int
         Epochs per stage.
+    generator : torch.Generator or None
+        The fit's random stream (shuffling, corruption).
 
     Returns
     -------
@@ -64,6 +66,7 @@ def greedy_pretrain(estimator, module, data, max_iter):
             module=pair,
             criterion=criterion,
             validation_fraction=None,
+            generator=generator,
         )
         net.penalties = [p for p in net.penalties if isinstance(p, L2Penalty)]
         net.partial_fit(data)

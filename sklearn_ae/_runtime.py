@@ -1,18 +1,37 @@
-"""Process-level state a fit touches, and how it is put back.
+"""Process-level state a fit touches, and how it is kept private to the fit.
 
-A fit seeds torch, may flush subnormal floats and may cap the torch thread
-count. Each of these is global state of the process, so each is changed only
-inside :func:`training_context` and restored when it exits, whatever happens.
+Randomness: every draw of a fit (shuffling, validation split, input noise,
+VAE sampling) comes from the fit's own :class:`torch.Generator`, so two fits
+in two threads never share a random stream. Only building a module draws from
+torch's global RNG (``nn.Linear`` and friends know no other); that happens
+under a process-wide lock with the global state forked and seeded, so it is
+reproducible and the caller's state is the same afterwards.
+
+Threads and subnormal flushing are process-wide too: they are changed only
+inside :func:`compute_context` and restored when the last fit using them ends.
 """
 
 import contextlib
 import os
+import threading
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["resolve_device", "seed_from_random_state", "training_context"]
+__all__ = [
+    "choose_num_threads",
+    "compute_context",
+    "make_generator",
+    "resolve_device",
+    "seed_from_random_state",
+    "seeded_global_rng",
+]
+
+# Below this many floating-point operations per batch, a second thread costs
+# more in synchronisation than it saves (benchmarks/bench_threads.py): on a
+# busy 2-core machine a digits-sized fit ran 10-45x slower with 2 threads.
+SMALL_WORK_FLOPS = 2e8
 
 
 def resolve_device(device):
@@ -48,30 +67,29 @@ def seed_from_random_state(random_state):
     return int(check_random_state(random_state).randint(2**31 - 1))
 
 
-def _flush_denormal_active():
-    # torch has a setter but no getter: with DAZ on, a subnormal input reads as 0.
-    tiny = torch.tensor([1e-40], dtype=torch.float32)
-    return bool((tiny * 1.0).item() == 0.0)
+def make_generator(seed, device):
+    """The private random stream of one fit, on the training device."""
+    generator = torch.Generator(device=device)
+    generator.manual_seed(seed)
+    return generator
+
+
+_GLOBAL_RNG_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
-def _flushed_denormals():
-    # Always-zero inputs (MNIST's border pixels) decay the weights that touch
-    # them into subnormals, which make every CPU op on them ~10x slower.
-    before = _flush_denormal_active()
-    torch.set_flush_denormal(True)
-    try:
+def seeded_global_rng(seed):
+    """Torch's global CPU RNG seeded with ``seed``, for this thread alone, then restored."""
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
         yield
-    finally:
-        torch.set_flush_denormal(before)
 
 
 def _worker_thread_budget():
     """Threads this process was given, or None when nobody said.
 
     joblib's loky workers (``GridSearchCV(n_jobs=...)``) get ``OMP_NUM_THREADS``
-    set to their share of the cores; honouring it avoids oversubscription,
-    which on a busy 2-core machine made training 45x slower.
+    set to their share of the cores; honouring it avoids oversubscription.
     """
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         value = os.environ.get(name, "")
@@ -80,32 +98,74 @@ def _worker_thread_budget():
     return None
 
 
-@contextlib.contextmanager
-def _thread_limit():
-    budget = _worker_thread_budget()
-    before = torch.get_num_threads()
-    if budget is not None and budget < before:
-        torch.set_num_threads(budget)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
+def choose_num_threads(n_jobs, flops_per_batch):
+    """Torch threads for work of ``flops_per_batch`` per step.
 
-
-@contextlib.contextmanager
-def training_context(seed, device):
-    """Seeded, denormal-free, thread-capped scope for one fit.
-
-    The global torch RNG is forked, so every draw inside (weight init,
-    shuffling, noise, dropout) is reproducible from ``seed`` and the caller's
-    RNG state is the same afterwards.
+    ``n_jobs`` (the estimator parameter) wins when set: a positive count, or
+    -1 for every thread torch would use. ``None`` decides from the work: one
+    thread for small models, where splitting a batch costs more than it
+    saves (and far more when another process competes for the cores),
+    otherwise the threads the process may use: ``OMP_NUM_THREADS`` where
+    set (joblib's workers), else the caller's ``torch.get_num_threads()``.
     """
-    devices = [device.index or 0] if device.type == "cuda" else []
+    available = _worker_thread_budget() or _THREADS.outside()
+    if n_jobs is not None:
+        return available if n_jobs == -1 else int(n_jobs)
+    return 1 if flops_per_batch < SMALL_WORK_FLOPS else available
+
+
+def _flush_denormal_active():
+    # torch has a setter but no getter: with DAZ on, a subnormal input reads as 0.
+    tiny = torch.tensor([1e-40], dtype=torch.float32)
+    return bool((tiny * 1.0).item() == 0.0)
+
+
+class _SharedSetting:
+    """A process-wide setting held by any number of concurrent users.
+
+    The first user saves the setting; the last one to leave restores it. The
+    value in force while several are inside is the last one applied.
+    """
+
+    def __init__(self, get, set_):
+        self._get, self._set = get, set_
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved = None
+
+    def outside(self):
+        """The value in force outside every user (the caller's own setting)."""
+        with self._lock:
+            return self._saved if self._users else self._get()
+
+    @contextlib.contextmanager
+    def held(self, value):
+        with self._lock:
+            if self._users == 0:
+                self._saved = self._get()
+            self._users += 1
+            if value is not None and value != self._get():
+                self._set(value)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0 and self._get() != self._saved:
+                    self._set(self._saved)
+
+
+# Always-zero inputs (MNIST's border pixels) decay the weights that touch them
+# into subnormals, which make every CPU op on them ~10x slower.
+_FLUSH = _SharedSetting(_flush_denormal_active, torch.set_flush_denormal)
+_THREADS = _SharedSetting(torch.get_num_threads, torch.set_num_threads)
+
+
+@contextlib.contextmanager
+def compute_context(num_threads, *, flush_denormal=True):
+    """Torch threads set to ``num_threads`` (and subnormals flushed) for one computation."""
     with (
-        torch.random.fork_rng(devices=devices, device_type="cuda"),
-        _flushed_denormals(),
-        _thread_limit(),
+        _FLUSH.held(True if flush_denormal else None),
+        _THREADS.held(num_threads),
     ):
-        torch.manual_seed(seed)
         yield

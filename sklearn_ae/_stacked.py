@@ -88,5 +88,5 @@ class StackedAE(BaseAutoencoder):
         vars(self).pop("pretrain_loss_curves_", None)  # from an earlier fit
         if self.pretrain == "greedy":
             self.pretrain_loss_curves_ = greedy_pretrain(
-                self, net.module_, data, self.pretrain_max_iter
+                self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )

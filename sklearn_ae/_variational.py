@@ -158,6 +158,7 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
     }
+    _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
 
     architecture: str = "dense"
     hidden_layer_sizes: tuple = (128, 64)

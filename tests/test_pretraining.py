@@ -32,8 +32,8 @@ def test_greedy_records_stage_curves_and_fine_tuning_improves(monkeypatch):
     snapshots = []
     original = _stacked.greedy_pretrain
 
-    def spy(estimator, module, data, max_iter):
-        curves = original(estimator, module, data, max_iter)
+    def spy(estimator, module, data, max_iter, **kwargs):
+        curves = original(estimator, module, data, max_iter, **kwargs)
         snapshots.append(copy.deepcopy(module))
         return curves
 

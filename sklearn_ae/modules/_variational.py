@@ -9,6 +9,8 @@ from ._dense import ACTIVATIONS
 
 __all__ = ["VariationalAutoencoder", "gaussian_kl", "mlp"]
 
+LOGVAR_BOUND = 30.0
+
 
 def mlp(sizes, activation="relu"):
     """``Linear -> activation`` for each consecutive pair of ``sizes`` (identity if none)."""
@@ -29,8 +31,10 @@ class VariationalAutoencoder(nn.Module):
     ``body`` maps a batch to ``n_hidden`` features, two linear heads give the
     posterior mean and log-variance, and ``decoder`` maps a code to the raw
     output. In training mode the code fed to the decoder is
-    ``mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` drawn from torch's
-    global RNG; in eval mode it is ``mu``, so inference is deterministic.
+    ``mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)`` drawn from
+    ``generator`` (torch's global RNG while it is None; a training loop may
+    set it for the duration of training); in eval mode it is ``mu``, so
+    inference is deterministic.
 
     Parameters
     ----------
@@ -52,6 +56,8 @@ class VariationalAutoencoder(nn.Module):
     :func:`gaussian_kl`).
     """
 
+    generator = None
+
     def __init__(self, body, n_hidden, n_components, decoder, heads=None):
         super().__init__()
         self.body = body
@@ -62,7 +68,10 @@ class VariationalAutoencoder(nn.Module):
 
     def posterior(self, x):
         h = self.body(x)
-        return self.mu(h), self.logvar(h)
+        # A soft bound on the log-variance (the identity near 0, within +-30):
+        # exp(logvar) stays finite for any input, so the KL term and the
+        # ELBO of far-out samples stay finite and ordered.
+        return self.mu(h), LOGVAR_BOUND * torch.tanh(self.logvar(h) / LOGVAR_BOUND)
 
     def encode(self, x):
         return self.mu(self.body(x))
@@ -74,5 +83,6 @@ class VariationalAutoencoder(nn.Module):
         mu, logvar = self.posterior(x)
         z = mu
         if self.training:
-            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+            eps = torch.randn(mu.shape, generator=self.generator, device=mu.device, dtype=mu.dtype)
+            z = mu + torch.exp(0.5 * logvar) * eps
         return {"code": mu, "mu": mu, "logvar": logvar, "recon": self.decode(z)}

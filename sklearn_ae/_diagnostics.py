@@ -1,0 +1,147 @@
+"""Checks that a fit produced a usable model, and the checks on data before one.
+
+A loss curve can look fine while the model is useless: a finite loss far
+above where it started (divergence that never reached inf), a code whose
+every unit is constant (dead ReLUs, a sparsity penalty that won), a
+reconstruction no better than the mean of the data. These are measured on a
+fixed sample of the training rows with the estimator's own reconstruction
+loss, without penalties or input noise, so every estimator is judged alike.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["FitDiagnostics", "check_data_scale"]
+
+# An epoch-end error this many times above both the starting error and the
+# mean's error is a diverged fit, not a slow one.
+DIVERGED_RATIO = 1.5
+# A plateau where the model is still this close to the mean's error is one it
+# can leave: the stopping rule does not end training there.
+MEAN_PLATEAU_RATIO = 0.9
+# Largest magnitude float32 training handles: squared errors summed over a
+# batch of such values still fit in float32 (max 3.4e38).
+MAX_ABS_VALUE = 1e15
+# Spread of the data (RMS of the centred values) the default initialisation
+# and learning rates are made for; outside this range training crawls.
+SCALE_RANGE = (1e-2, 1e3)
+
+
+class FitDiagnostics:
+    """Reconstruction error on a fixed sample of training rows, and its baselines.
+
+    Parameters
+    ----------
+    criterion : ReconstructionLoss
+        The estimator's loss; its ``per_sample`` and ``output`` are used.
+    sample : torch.Tensor
+        Training rows (dense, on the training device).
+    """
+
+    def __init__(self, criterion, sample):
+        self.criterion = criterion
+        self.sample = sample
+        flat = sample.flatten(1)
+        mean = torch.nan_to_num(torch.nanmean(flat, dim=0, keepdim=True), nan=0.0)
+        if criterion.kind == "bce":
+            mean = torch.logit(mean.clamp(1e-6, 1 - 1e-6))
+        self.baseline = self._mean_error(mean.expand_as(flat))
+
+    def _mean_error(self, raw):
+        with torch.no_grad():
+            return float(self.criterion.per_sample(raw, self.sample).mean())
+
+    def error(self, module):
+        """Mean reconstruction error of ``module`` on the sample (eval mode)."""
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                return self._mean_error(module(self.sample)["recon"])
+        finally:
+            module.train(was_training)
+
+    def near_mean(self, module):
+        """Whether ``module`` reconstructs hardly better than the mean does."""
+        return self.error(module) >= MEAN_PLATEAU_RATIO * self.baseline
+
+    def codes_dead(self, module):
+        """Whether every code unit is constant over the sample."""
+        module.eval()
+        with torch.no_grad():
+            codes = module.encode(self.sample).flatten(1)
+        spread = (codes.max(dim=0).values - codes.min(dim=0).values).max()
+        return bool(spread <= 1e-7 * max(1.0, float(codes.abs().max())))
+
+    def check(self, name, module, start_error, advice):
+        """Raise for a diverged model; warn for a useless one.
+
+        ``start_error`` is the error before this fit's training; ``advice``
+        the learning-rate advice of the divergence message.
+        """
+        if not all(torch.isfinite(p).all() for p in module.parameters()):
+            raise FloatingPointError(
+                f"{name}'s weights became NaN or infinite during training: training "
+                f"diverged. {advice}"
+            )
+        final = self.error(module)
+        if not np.isfinite(final) or final > DIVERGED_RATIO * max(start_error, self.baseline):
+            raise FloatingPointError(
+                f"{name} ended with a reconstruction error of {final:.4g} on the training "
+                f"data, above both its error before training ({start_error:.4g}) and the "
+                f"error of predicting the mean of the data ({self.baseline:.4g}): training "
+                f"diverged. {advice}"
+            )
+        if self.codes_dead(module):
+            warnings.warn(
+                f"Every code unit of {name} is constant on the training data (dead codes): "
+                "transform returns the same code for every sample. Lower the penalty "
+                "weight (e.g. sparsity_weight), the learning rate, or change activation.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+        elif final >= self.baseline:
+            warnings.warn(
+                f"{name} reconstructs the training data no better than their mean does "
+                f"(error {final:.4g} vs {self.baseline:.4g}): the model learned nothing. "
+                "Scale the data (MinMaxScaler or StandardScaler), train longer, or lower "
+                "the penalty weights.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+
+
+def check_data_scale(X, name):
+    """Refuse values float32 training cannot represent; warn on a scale the defaults miss.
+
+    Returns the RMS of the centred values (NaN entries, padding, ignored).
+    """
+    values = X.data if sp.issparse(X) else X
+    biggest = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    if biggest > MAX_ABS_VALUE:
+        raise ValueError(
+            f"X holds values up to {biggest:.3g} in magnitude: {name} trains in float32, "
+            "where the squared errors of such values overflow. Scale the data first, e.g. "
+            "with sklearn.preprocessing.StandardScaler or MinMaxScaler."
+        )
+    if sp.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        spread = float(np.sqrt(max(0.0, float(np.mean(sq - mean**2)))))
+    else:
+        spread = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0)))) if X.size else 0.0
+    low, high = SCALE_RANGE
+    if spread > 0 and not low <= spread <= high:
+        warnings.warn(
+            f"The data's spread (RMS of the centred values) is {spread:.3g}, outside the "
+            f"range [{low:g}, {high:g}] that {name}'s defaults are made for: training may "
+            "stall or diverge. Scale the data, e.g. with MinMaxScaler (to [0, 1]) or "
+            "StandardScaler.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return spread
