@@ -42,7 +42,7 @@ def epoch_times(X, epochs, flush):
             warnings.simplefilter("ignore")
             ae = LinearAE(
                 32,
-                optimizer="adam",
+                solver="adam",
                 learning_rate_init=1e-3,
                 batch_size=200,
                 max_iter=epochs,

@@ -14,12 +14,10 @@ Run from the repository root::
 """
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import torch
-from sklearn.exceptions import ConvergenceWarning
+from _fitting import fit_and_score
 
 from sklearn_ae import StackedAE
 from sklearn_ae.datasets import fetch_mnist
@@ -70,13 +68,7 @@ def main():
     print("| run | epochs (pretrain + fine-tune) | test MSE/pixel | train MSE/pixel | time (s) |")
     print("|---|---|---|---|---|")
     for name, model in runs.items():
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X_train)
-        seconds = time.perf_counter() - start
-        test_mse = np.mean((model.reconstruct(X_test) - X_test) ** 2)
-        train_mse = np.mean((model.reconstruct(X_train) - X_train) ** 2)
+        test_mse, train_mse, seconds = fit_and_score(model, X_train, X_test)
         pre = n_stages * args.pretrain_epochs if model.pretrain else 0
         print(
             f"| {name} | {pre} + {model.n_iter_} | {test_mse:.5f} | {train_mse:.5f} "

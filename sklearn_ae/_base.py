@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import Callback
 
 from ._corruption import make_corruption
 from ._data import RowData, chunk_rows_for, iter_row_chunks
@@ -32,10 +33,12 @@ from ._net import (
     ConvergenceMonitor,
     DivergenceGuard,
     EpochSnapshot,
+    LearningRateSchedule,
     ProgressLog,
     divergence_advice,
 )
 from ._penalties import L2Penalty
+from ._persistence import estimator_state, restore_estimator
 from ._runtime import (
     choose_num_threads,
     compute_context,
@@ -47,14 +50,16 @@ from ._runtime import (
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
+# scikit-learn MLP's solvers, plus AdamW. Fixed settings here; the tunable
+# ones (momentum, betas, ...) come from the estimator's parameters.
 _OPTIMIZERS = {
     "adam": (torch.optim.Adam, {}),
     "adamw": (torch.optim.AdamW, {}),
-    # scikit-learn's MLP uses Nesterov momentum 0.9 for "sgd".
-    "sgd": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True}),
+    "sgd": (torch.optim.SGD, {}),
     # One "iteration" is one LBFGS.step: up to 20 L-BFGS iterations.
     "lbfgs": (torch.optim.LBFGS, {"line_search_fn": "strong_wolfe"}),
 }
+_LEARNING_RATES = {"constant", "invscaling", "adaptive", "cosine"}
 
 
 def _same_param(a, b):
@@ -115,13 +120,20 @@ class BaseAutoencoder(
     _parameter_constraints = {
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "loss": [StrOptions({"mse", "bce"})],
-        "noise": [StrOptions({"gaussian", "masking"}), None],
+        "noise": [StrOptions({"gaussian", "masking", "dropout"}), None],
         "noise_level": [Interval(numbers.Real, 0, None, closed="left")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "solver": [StrOptions(set(_OPTIMIZERS))],
+        "learning_rate": [StrOptions(_LEARNING_RATES)],
         "learning_rate_init": [
             StrOptions({"auto"}),
             Interval(numbers.Real, 0, None, closed="neither"),
         ],
+        "power_t": [Interval(numbers.Real, 0, None, closed="left")],
+        "momentum": [Interval(numbers.Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
+        "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
+        "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -134,6 +146,7 @@ class BaseAutoencoder(
         "n_jobs": [Interval(numbers.Integral, -1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
     }
 
     # Parameters a warm start may change: they steer training, not the model.
@@ -143,8 +156,16 @@ class BaseAutoencoder(
         {
             "noise",
             "noise_level",
-            "optimizer",
+            "solver",
+            "learning_rate",
             "learning_rate_init",
+            "power_t",
+            "momentum",
+            "nesterovs_momentum",
+            "beta_1",
+            "beta_2",
+            "epsilon",
+            "callbacks",
             "alpha",
             "batch_size",
             "max_iter",
@@ -159,6 +180,7 @@ class BaseAutoencoder(
             "verbose",
             "pretrain",
             "pretrain_max_iter",
+            "pretrain_learning_rate_init",
         }
     )
 
@@ -166,8 +188,15 @@ class BaseAutoencoder(
     loss: str = "mse"
     noise: str | None = None
     noise_level: float = 0.1
-    optimizer: str = "adam"
+    solver: str = "adam"
+    learning_rate: str = "constant"
     learning_rate_init: float | str = 0.001
+    power_t: float = 0.5
+    momentum: float = 0.9
+    nesterovs_momentum: bool = True
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
     alpha: float = 0.0
     batch_size: int | str = "auto"
     max_iter: int = 200
@@ -180,6 +209,7 @@ class BaseAutoencoder(
     n_jobs: int | None = None
     random_state: object = None
     verbose: bool | int = False
+    callbacks: list | None = None
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod
@@ -290,6 +320,7 @@ class BaseAutoencoder(
         Any other failure leaves an earlier fitted model exactly as it was.
         """
         self._validate_params()
+        self._warn_inactive_parameters()
         before = dict(vars(self))
         try:
             self._fit(X)
@@ -391,34 +422,134 @@ class BaseAutoencoder(
     def _pretrain(self, net, data):
         """Prepare the initialised ``net`` on ``data`` (a ``RowData``) before a cold fit."""
 
-    def _make_net(self, n_features, device, n_samples, *, max_iter=None, **overrides):
+    def _inactive_parameters(self):
+        """``(name, why)`` for each parameter set away from its default that cannot act.
+
+        Subclasses extend the list with their own combinations.
+        """
+        defaults = {field.name: field.default for field in dataclasses.fields(self)}
+        inactive = []
+
+        def check(names, applies, why):
+            inactive.extend(
+                (name, why)
+                for name in names
+                if not applies and getattr(self, name) != defaults[name]
+            )
+
+        check(
+            ("momentum", "nesterovs_momentum"), self.solver == "sgd", "used by solver='sgd' only"
+        )
+        check(
+            ("beta_1", "beta_2", "epsilon"),
+            self.solver in ("adam", "adamw"),
+            "used by solver='adam' and 'adamw' only",
+        )
+        check(
+            ("learning_rate",),
+            self.solver != "lbfgs",
+            "L-BFGS chooses its steps by line search; schedules apply to 'sgd', 'adam' and "
+            "'adamw'",
+        )
+        check(("power_t",), self.learning_rate == "invscaling", "used by 'invscaling' only")
+        return inactive
+
+    def _warn_inactive_parameters(self):
+        # A warning, not an error: the model is well defined without the
+        # parameter, and grid searches cross such combinations (scikit-learn's
+        # LogisticRegression warns the same way about an unused l1_ratio).
+        for name, why in self._inactive_parameters():
+            warnings.warn(
+                f"{type(self).__name__}: {name}={getattr(self, name)!r} has no effect here "
+                f"({why}); leave it at its default or change the settings it depends on.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _optimizer_kwargs(self):
+        if self.solver == "sgd":
+            # torch refuses Nesterov without momentum; MLP's is then plain SGD.
+            nesterov = self.nesterovs_momentum and self.momentum > 0
+            return {"momentum": self.momentum, "nesterov": nesterov}
+        if self.solver in ("adam", "adamw"):
+            return {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon}
+        return {}
+
+    def _user_callbacks(self):
+        """Fresh copies of the ``callbacks`` parameter: a fit never mutates it."""
+        if not self.callbacks:
+            return []
+        callbacks = []
+        for item in self.callbacks:
+            named = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            callback = item[1] if named else item
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
+                    f"instances) or (name, callback) pairs, got {item!r}."
+                )
+            try:
+                callbacks.append(copy.deepcopy(item))
+            except TypeError:
+                # Callbacks holding a resource (TensorBoard's SummaryWriter
+                # holds a thread lock) share it: a shallow copy still keeps
+                # what the fit sets on the callback off the parameter.
+                callback = copy.copy(callback)
+                callbacks.append((item[0], callback) if named else callback)
+        return callbacks
+
+    def _make_net(
+        self,
+        n_features,
+        device,
+        n_samples,
+        *,
+        max_iter=None,
+        learning_rate_init=None,
+        pretraining=False,
+        **overrides,
+    ):
         """An initialised net training ``_build_module(n_features)`` as the parameters say.
 
-        ``max_iter`` and ``overrides`` (``AutoencoderNet`` arguments such as
-        ``module`` or ``criterion``) train something else on the same engine
-        and settings, e.g. one stage of greedy layer-wise pretraining.
+        ``max_iter``, ``learning_rate_init`` and ``overrides`` (``AutoencoderNet``
+        arguments such as ``module`` or ``criterion``) train something else on
+        the same engine and settings, e.g. one stage of greedy layer-wise
+        pretraining (``pretraining=True``: without the user's ``callbacks``).
         """
         max_iter = self.max_iter if max_iter is None else max_iter
-        optimizer, optimizer_kwargs = _OPTIMIZERS[self.optimizer]
+        optimizer, optimizer_kwargs = _OPTIMIZERS[self.solver]
+        optimizer_kwargs = {**optimizer_kwargs, **self._optimizer_kwargs()}
         penalties = list(self._penalties())
-        if self.alpha and self.optimizer == "lbfgs":
+        if self.alpha and self.solver == "lbfgs":
             penalties.append(L2Penalty(self.alpha))
         elif self.alpha:
             optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
         if self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:
-            batch_size = -1 if self.optimizer == "lbfgs" else min(200, n_samples)
-        lr = self.learning_rate_init
+            batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
+        lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
-            lr = 1.0 if self.optimizer == "lbfgs" else 1e-3
+            lr = 1.0 if self.solver == "lbfgs" else 1e-3
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
             ("divergence", DivergenceGuard(lr)),
-            ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
         ]
+        schedule = None
+        if self.learning_rate != "constant" and self.solver != "lbfgs":
+            schedule = LearningRateSchedule(self.learning_rate, lr, max_iter, self.power_t)
+            callbacks.append(("schedule", schedule))
+        on_plateau = None if schedule is None else schedule.on_plateau
+        callbacks.append(
+            (
+                "convergence",
+                ConvergenceMonitor(self.tol, self.n_iter_no_change, on_plateau=on_plateau),
+            )
+        )
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
+        if not pretraining:
+            callbacks += self._user_callbacks()
         kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
@@ -508,10 +639,10 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.n_components:
+        if X.shape[1] != self._n_features_out:
             raise ValueError(
                 f"X has {X.shape[1]} features, but inverse_transform expects codes of "
-                f"n_components={self.n_components} features: pass the output of transform."
+                f"n_components={self._n_features_out} features: pass the output of transform."
             )
         output = self.net_.criterion_.output
         return self._to_output(self._infer(X, lambda module, z: output(module.decode(z))))
@@ -556,6 +687,14 @@ class BaseAutoencoder(
         score : float
         """
         return float(np.mean(self.score_samples(X)))
+
+    # Saved models hold weights and history as plain data, no optimizer state
+    # (see _persistence): small pickles, and skops files that need no torch type.
+    def __getstate__(self):
+        return estimator_state(self, super().__getstate__())
+
+    def __setstate__(self, state):
+        restore_estimator(self, state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

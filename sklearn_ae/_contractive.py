@@ -36,6 +36,8 @@ class ContractiveAE(StackedAE):
         Weight of the Jacobian penalty relative to the reconstruction loss
         (a mean over features).
     {dense}
+    {code_activation}
+    {out_activation}
     {loss}
     {noise}
     {noise_level}

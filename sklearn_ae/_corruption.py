@@ -22,13 +22,21 @@ class GaussianNoise:
 
 
 class MaskingNoise:
-    """Set each input entry to zero with probability ``p`` (masking noise)."""
+    """Set each input entry to zero with probability ``p`` (masking noise).
 
-    def __init__(self, p):
+    ``rescale=True`` divides the kept entries by ``1 - p``, as dropout does,
+    so a corrupted input has the clean input's expected value: the network
+    then sees inputs of the same scale in training and in ``transform``.
+    """
+
+    def __init__(self, p, rescale=False):
         self.p = p
+        self.rescale = rescale
 
     def __call__(self, x, generator=None):
         keep = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) >= self.p
+        if self.rescale:
+            return x * keep / (1.0 - self.p)
         return x * keep
 
 
@@ -38,10 +46,10 @@ def make_corruption(noise, noise_level):
         return None
     if noise == "gaussian":
         return GaussianNoise(noise_level)
-    if noise == "masking":
+    if noise in ("masking", "dropout"):
         if not 0 <= noise_level < 1:
             raise ValueError(
-                f"noise='masking' needs noise_level in [0, 1) (a probability), got {noise_level}."
+                f"noise={noise!r} needs noise_level in [0, 1) (a probability), got {noise_level}."
             )
-        return MaskingNoise(noise_level)
-    raise ValueError(f"Unknown noise {noise!r}; use None, 'gaussian' or 'masking'.")
+        return MaskingNoise(noise_level, rescale=noise == "dropout")
+    raise ValueError(f"Unknown noise {noise!r}; use None, 'gaussian', 'masking' or 'dropout'.")

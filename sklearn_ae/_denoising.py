@@ -25,6 +25,8 @@ class DenoisingAE(StackedAE):
     ----------
     {n_components}
     {dense}
+    {code_activation}
+    {out_activation}
     {loss}
     noise : {{"masking", "gaussian"}}, default="masking"
         Corruption of the input during training only; ``transform`` and

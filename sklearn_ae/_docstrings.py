@@ -13,37 +13,99 @@ _PARAMETERS = {
     "loss": """loss : {"mse", "bce"}, default="mse"
         Reconstruction loss. ``"bce"`` (binary cross-entropy) expects inputs in
         [0, 1] and puts a sigmoid on the output layer.""",
-    "noise": """noise : {None, "gaussian", "masking"}, default=None
+    "noise": """noise : {None, "gaussian", "masking", "dropout"}, default=None
         Corruption of the input during training only (denoising autoencoder,
-        Vincent et al. 2008); ``transform`` always sees clean data.""",
+        Vincent et al. 2008); ``transform`` always sees clean data.
+        ``"masking"`` zeroes entries; ``"dropout"`` zeroes them too and
+        divides the kept ones by ``1 - noise_level``, as dropout does, so
+        corrupted inputs keep the clean inputs' expected value (and scale).""",
     "noise_level": """noise_level : float, default=0.1
         Standard deviation of Gaussian noise, or probability of zeroing each
-        input entry for masking noise.""",
+        input entry for masking and dropout noise.""",
     "dense": """hidden_layer_sizes : tuple of int, default=(128, 64)
         Widths of the encoder's hidden layers, input side first.
-    activation : {"relu", "tanh", "logistic", "identity", "elu", "gelu"}, default="relu"
-        Nonlinearity of the hidden layers.
+    activation : str, default="relu"
+        Nonlinearity of the hidden layers: "relu", "tanh", "logistic",
+        "identity", "elu", "gelu", "selu", "leaky_relu" or "softplus". With
+        ``hidden_layer_sizes=()`` there are none, and a non-default value is
+        warned about: the code and output layers take ``code_activation``
+        and ``out_activation``.
     tied_weights : bool, default=False
         Reuse transposed encoder weights in the decoder (own biases): about
         half the parameters.
     pretrain : {None, "greedy"}, default=None
         ``"greedy"``: before the end-to-end fit, train each encoder layer and
         its decoder twin as a shallow autoencoder on the codes of the layers
-        below (Bengio et al. 2007), with the same optimizer, batches and input
+        below (Bengio et al. 2007), with the same solver, batches and input
         corruption, then fine-tune the whole stack for ``max_iter`` epochs.
         Only on a fresh fit, not when ``warm_start`` continues one.
     pretrain_max_iter : int, default=10
-        Epochs of each pretraining stage (one stage per encoder layer).""",
+        Epochs of each pretraining stage (one stage per encoder layer).
+    pretrain_learning_rate_init : float or None, default=None
+        Learning rate of the pretraining stages; None uses
+        ``learning_rate_init``. Shallow stages tolerate larger rates than the
+        deep fine-tuning, which a large rate can throw far from the
+        pretrained weights.""",
+    "code_activation": """code_activation : str, default="identity"
+        Nonlinearity on the code (the output of :meth:`transform`), one of
+        the ``activation`` names. ``"identity"`` gives unbounded codes, like
+        PCA's scores; ``"relu"`` non-negative, partly sparse codes (the
+        tutorials' basic autoencoder); ``"logistic"`` codes in (0, 1),
+        ``"tanh"`` in (-1, 1). Any input
+        scaling works; the code's range is the activation's.""",
+    "out_activation": """out_activation : str, default="identity"
+        Nonlinearity on the reconstruction (one of the ``activation`` names),
+        which can then only take the
+        activation's values: scale the input to match. ``"identity"`` suits
+        any scaling (e.g. ``StandardScaler``); ``"logistic"`` (a sigmoid)
+        needs inputs in [0, 1] (``MinMaxScaler``, pixels / 255); ``"tanh"``
+        inputs in [-1, 1]; ``"relu"`` and ``"softplus"`` non-negative inputs.
+        With ``loss="bce"`` the output is always a sigmoid, computed from the
+        logits for numerical stability: ``"identity"`` and ``"logistic"``
+        then give the same model and any other value is an error.""",
     "pretrain_attributes": """pretrain_loss_curves_ : list of list of float
         Training loss of each epoch of each greedy pretraining stage, input
         side first (only with ``pretrain="greedy"``).""",
-    "training": """optimizer : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
-        Torch optimizer. ``"sgd"`` uses Nesterov momentum 0.9 as scikit-learn's
-        MLP does; ``"lbfgs"`` trains on the full batch unless ``batch_size``
-        is set, and one of its iterations is one ``LBFGS.step`` (up to 20
-        L-BFGS iterations with a strong-Wolfe line search).
+    "training": """solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
+        Torch optimizer, named as in scikit-learn's MLP. ``"sgd"`` is
+        stochastic gradient descent with ``momentum``; ``"adamw"`` is Adam
+        with decoupled weight decay (``alpha``); ``"lbfgs"`` trains on the
+        full batch unless ``batch_size`` is set, and one of its iterations is
+        one ``LBFGS.step`` (up to 20 L-BFGS iterations with a strong-Wolfe
+        line search).
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, default="constant"
+        Learning-rate schedule, for ``solver`` "sgd", "adam" and "adamw"
+        (L-BFGS takes line-search steps; a schedule there is warned about
+        and ignored). As in MLP, the rate changes at the end of each epoch:
+
+        - ``"constant"``: ``learning_rate_init`` throughout.
+        - ``"invscaling"``: ``learning_rate_init / (t + 1) ** power_t``,
+          with ``t`` the number of training samples seen so far (MLP's
+          step unit).
+        - ``"adaptive"``: constant while the loss keeps improving; each time
+          the stopping rule sees ``n_iter_no_change`` epochs without an
+          improvement of ``tol``, the rate is divided by 5 instead of
+          stopping, and training stops once the rate is at or below 1e-6.
+        - ``"cosine"``: ``learning_rate_init * (1 + cos(pi * e / max_iter)) / 2``
+          after epoch ``e``, decaying to 0 at ``max_iter``; long runs reach
+          lower minima than at a constant rate.
+
+        Each ``fit`` (also a warm start) starts the schedule again; each
+        greedy pretraining stage runs it over ``pretrain_max_iter`` epochs.
     learning_rate_init : float or "auto", default=0.001
         Initial learning rate; ``"auto"`` is 1.0 for L-BFGS and 0.001 otherwise.
+    power_t : float, default=0.5
+        Exponent of ``learning_rate="invscaling"``.
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``solver="sgd"`` (and ``momentum > 0``).
+    beta_1 : float, default=0.9
+        Decay rate of Adam's (and AdamW's) first-moment estimates, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of Adam's (and AdamW's) second-moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's (and AdamW's) numerical-stability term.
     alpha : float, default=0.0
         L2 penalty (weight decay) on all weights.
     batch_size : int or "auto", default="auto"
@@ -85,7 +147,17 @@ _PARAMETERS = {
         split. An int makes CPU training bitwise reproducible. Global torch
         and numpy random states are never touched.
     verbose : bool or int, default=False
-        Print the loss and time of each epoch.""",
+        Print one line per epoch (loss, validation loss, learning rate,
+        time), with a progress bar (loss and ETA) below them on a terminal.
+    callbacks : list of skorch callbacks or (name, callback) pairs, default=None
+        Extra :mod:`skorch.callbacks` for the training net ``net_``, after
+        the package's own (divergence check, schedule, stopping rule,
+        progress): e.g. ``Checkpoint(monitor="train_loss_best")``,
+        ``LRScheduler``, ``EpochScoring``-like metrics, ``TensorBoard``. Each
+        fit trains with deep copies, so the parameter itself is never
+        changed. The history holds ``train_loss``, ``train_loss_best``, ``lr``
+        (with a schedule) and, with ``early_stopping``, ``valid_loss`` and
+        ``valid_loss_best``. Greedy pretraining stages run without them.""",
 }
 
 ATTRIBUTES = """n_features_in_ : int

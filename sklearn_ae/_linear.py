@@ -21,7 +21,7 @@ class LinearAE(BaseAutoencoder):
     that gradient methods cross slowly: on 10,000 MNIST rows untied L-BFGS was
     still 4 % above PCA's error after 300 iterations, tied L-BFGS matched it
     after 100. With the defaults (full-batch L-BFGS) it reaches PCA's error in
-    about a second on digits; use ``optimizer="adam"`` with minibatches for
+    about a second on digits; use ``solver="adam"`` with minibatches for
     data that does not fit in memory at once.
 
     Parameters
@@ -64,7 +64,7 @@ class LinearAE(BaseAutoencoder):
     }
 
     tied_weights: bool = True
-    optimizer: str = "lbfgs"
+    solver: str = "lbfgs"
     learning_rate_init: float | str = "auto"
     max_iter: int = 100
 

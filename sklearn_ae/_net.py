@@ -19,11 +19,14 @@ The net is internal: estimators hold one as ``net_`` and never expose
 skorch's parameters, which would break ``clone`` and scikit-learn's checks.
 """
 
+import math
+import sys
 import time
 
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from tqdm.auto import tqdm
 
 from ._data import BatchIterator, LazyRows, RowData, split_rows
 
@@ -32,6 +35,7 @@ __all__ = [
     "ConvergenceMonitor",
     "DivergenceGuard",
     "EpochSnapshot",
+    "LearningRateSchedule",
     "ProgressLog",
     "StopTraining",
     "divergence_advice",
@@ -192,14 +196,20 @@ class AutoencoderNet(NeuralNet):
             total += step["loss"].detach() * size
             count += size
             self.notify("on_batch_end", batch=batch, training=training, **step)
-        self.history.record(prefix + "_loss", (total / count).item())
+        loss = (total / count).item()
+        # ``<prefix>_loss_best`` is what skorch's own callbacks (Checkpoint,
+        # EarlyStopping) monitor; skorch's default scoring callbacks would
+        # record it, ours are left out.
+        earlier = [row[prefix + "_loss"] for row in self.history[:-1] if prefix + "_loss" in row]
+        self.history.record(prefix + "_loss", loss)
+        self.history.record(prefix + "_loss_best", not earlier or loss < min(earlier))
 
 
 def divergence_advice(learning_rate):
     """What to try after a diverged fit."""
     return (
         f"Try a lower learning_rate_init (now {learning_rate:g}, e.g. {learning_rate / 10:g}), "
-        "scale the input (e.g. StandardScaler or MinMaxScaler), or another optimizer."
+        "scale the input (e.g. StandardScaler or MinMaxScaler), or another solver."
     )
 
 
@@ -229,13 +239,16 @@ class ConvergenceMonitor(Callback):
 
     ``keep_going(net) -> bool``, when given, is asked before stopping: a
     plateau that the model can still leave (it has learned no more than the
-    mean of the data, say) does not end training.
+    mean of the data, say) does not end training. ``on_plateau(net) -> bool``
+    is asked next: True when it acted on the plateau (the "adaptive" learning
+    rate was lowered, see :class:`LearningRateSchedule`) and training goes on.
     """
 
-    def __init__(self, tol, n_iter_no_change, keep_going=None):
+    def __init__(self, tol, n_iter_no_change, keep_going=None, on_plateau=None):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.keep_going = keep_going
+        self.on_plateau = on_plateau
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
@@ -258,7 +271,9 @@ class ConvergenceMonitor(Callback):
                     k: v.detach().clone() for k, v in net.module_.state_dict().items()
                 }
         if self.stale_epochs_ >= self.n_iter_no_change:
-            if self.keep_going is not None and self.keep_going(net):
+            if (self.keep_going is not None and self.keep_going(net)) or (
+                self.on_plateau is not None and self.on_plateau(net)
+            ):
                 self.stale_epochs_ = 0
                 return
             self.converged_ = True
@@ -283,20 +298,114 @@ class EpochSnapshot(Callback):
         self.state_ = None
 
 
-class ProgressLog(Callback):
-    """One line per epoch: losses and time (``verbose=True``)."""
+class LearningRateSchedule(Callback):
+    """scikit-learn MLP's learning-rate schedules, plus cosine decay.
 
-    def __init__(self, max_epochs, sink=print):
+    Sets the learning rate of every parameter group at the end of each epoch
+    (the next epoch trains with it):
+
+    * ``"invscaling"``: ``lr_init / (t + 1) ** power_t`` with ``t`` the number
+      of training samples seen so far, as ``MLPRegressor`` computes it
+      (``t`` counts samples, and the rate changes once per epoch);
+    * ``"cosine"``: ``lr_init * (1 + cos(pi * e / max_epochs)) / 2`` after
+      epoch ``e`` of this fit, reaching 0 at ``max_epochs``;
+    * ``"adaptive"``: unchanged until :class:`ConvergenceMonitor` sees a
+      plateau; :meth:`on_plateau` then divides the rate by 5, or ends training
+      once it is already at or below 1e-6 (MLP's rule).
+
+    Parameters
+    ----------
+    kind : {"invscaling", "cosine", "adaptive"}
+    lr_init : float
+    max_epochs : int
+    power_t : float, default=0.5
+    """
+
+    def __init__(self, kind, lr_init, max_epochs, power_t=0.5):
+        self.kind = kind
+        self.lr_init = lr_init
         self.max_epochs = max_epochs
-        self.sink = sink
+        self.power_t = power_t
+
+    def _set_lr(self, net, lr):
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+        self.lr_ = lr
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        # Each fit (also a warm start) starts the schedule again.
+        self.samples_seen_ = 0
+        self.epochs_ = 0
+        self._set_lr(net, self.lr_init)
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.samples_seen_ += batch[0].shape[0]
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("lr", self.lr_)  # the rate this epoch trained with
+        self.epochs_ += 1
+        if self.kind == "invscaling":
+            self._set_lr(net, self.lr_init / (self.samples_seen_ + 1) ** self.power_t)
+        elif self.kind == "cosine":
+            progress = min(self.epochs_ / self.max_epochs, 1.0)
+            self._set_lr(net, self.lr_init * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+    def on_plateau(self, net):
+        """Lower the rate on a plateau ("adaptive"); False means: stop training."""
+        if self.kind != "adaptive" or self.lr_ <= 1e-6:
+            return False
+        self._set_lr(net, self.lr_ / 5.0)
+        return True
+
+
+class ProgressLog(Callback):
+    """``verbose``: one aligned line per epoch, and a progress bar with ETA on a terminal.
+
+    The bar (tqdm, on ``file``) counts epochs of this fit and shows the loss;
+    tqdm hides it where ``file`` is not a terminal (logs, notebooks' captured
+    output), which keeps only the lines. ``bar=True`` forces it on.
+    """
+
+    def __init__(self, max_epochs, file=None, bar=None):
+        self.max_epochs = max_epochs
+        self.file = file
+        self.bar = bar
+
+    def on_train_begin(self, net, **kwargs):
+        # sys.stdout is looked up per fit: it may have been redirected since.
+        self.file_ = self.file if self.file is not None else sys.stdout
+        self.epochs_ = 0
+        self.bar_ = tqdm(
+            total=self.max_epochs,
+            unit="epoch",
+            file=self.file_,
+            leave=False,
+            dynamic_ncols=True,
+            disable=None if self.bar is None else not self.bar,
+        )
 
     def on_epoch_begin(self, net, **kwargs):
         self.start_ = time.perf_counter()
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        parts = [f"epoch {row['epoch']:>4d}/{self.max_epochs}", f"loss {row['train_loss']:.6g}"]
+        self.epochs_ += 1
+        width = max(4, len(str(self.max_epochs)))
+        parts = [
+            f"epoch {self.epochs_:>{width}d}/{self.max_epochs}",
+            f"loss {row['train_loss']:<12.6g}",
+        ]
         if "valid_loss" in row:
-            parts.append(f"validation loss {row['valid_loss']:.6g}")
-        parts.append(f"{time.perf_counter() - self.start_:.2f}s")
-        self.sink("  ".join(parts))
+            parts.append(f"validation loss {row['valid_loss']:<12.6g}")
+        if "lr" in row:
+            parts.append(f"lr {row['lr']:<10.4g}")
+        parts.append(f"{time.perf_counter() - self.start_:8.2f}s")
+        self.bar_.write("  ".join(parts), file=self.file_)
+        self.bar_.set_postfix(loss=f"{row['train_loss']:.4g}", refresh=False)
+        self.bar_.update()
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+        # A fitted estimator is pickled with its net: no open stream in it.
+        del self.bar_, self.file_

@@ -87,6 +87,14 @@ _DERIVATIVES = {
         0.5 * (1 + torch.erf(a / math.sqrt(2)))
         + a * torch.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
     ),
+    nn.SELU: lambda act, a: (
+        torch.where(a > 0, 1.0, 1.6732632423543772 * torch.exp(a)) * 1.0507009873554805
+    ),
+    nn.LeakyReLU: lambda act, a: torch.where(a > 0, torch.ones_like(a), act.negative_slope),
+    # Softplus is linear above its threshold, sigmoid(beta * a) below.
+    nn.Softplus: lambda act, a: torch.where(
+        act.beta * a > act.threshold, 1.0, torch.sigmoid(act.beta * a)
+    ),
 }
 
 

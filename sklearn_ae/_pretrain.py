@@ -2,9 +2,10 @@
 
 Each encoder layer and its decoder twin are trained as a shallow autoencoder
 on the codes of the layers below, through the estimator's own engine
-(:meth:`BaseAutoencoder._make_net`): same optimizer, batches, corruption and
-weight decay. The pairs hold the stack's own layers, so when the stages are
-done the stack is initialised and the usual fit fine-tunes it end to end.
+(:meth:`BaseAutoencoder._make_net`): same solver, batches, corruption and
+weight decay; the learning rate may be its own. The pairs hold the stack's own
+layers, so when the stages are done the stack is initialised and the usual fit
+fine-tunes it end to end.
 """
 
 import torch
@@ -36,7 +37,8 @@ def greedy_pretrain(estimator, module, data, max_iter, generator=None):
     Parameters
     ----------
     estimator : BaseAutoencoder
-        Supplies the training settings.
+        Supplies the training settings; its ``pretrain_learning_rate_init``,
+        where set, replaces ``learning_rate_init``.
     module : DenseAutoencoder
         Trained in place.
     data : RowData
@@ -63,6 +65,8 @@ def greedy_pretrain(estimator, module, data, max_iter, generator=None):
             data.device,
             len(data),
             max_iter=max_iter,
+            learning_rate_init=getattr(estimator, "pretrain_learning_rate_init", None),
+            pretraining=True,
             module=pair,
             criterion=criterion,
             validation_fraction=None,

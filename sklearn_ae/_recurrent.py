@@ -1,15 +1,16 @@
 """Recurrent (LSTM/GRU) autoencoder for sequences, as a scikit-learn transformer."""
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
-from ._base import BaseAutoencoder, estimator_parameters
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from ._losses import ReconstructionLoss
-from .modules import CELLS, RecurrentAutoencoder
+from .modules import ACTIVATIONS, CELLS, RecurrentAutoencoder
 
 __all__ = ["RecurrentAE"]
 
@@ -19,89 +20,136 @@ __all__ = ["RecurrentAE"]
 class RecurrentAE(BaseAutoencoder):
     """Sequence-to-sequence recurrent autoencoder (Srivastava et al., 2015).
 
-        An encoder LSTM or GRU reads the sequence and its last hidden state is
-        mapped linearly to a code of ``n_components``; a decoder RNN receives the
-        code at every time step and a linear layer maps each of its states to the
-        channels of that step.
+    An encoder LSTM or GRU reads the sequence and its last hidden state is
+    mapped linearly to a code of ``n_components``; a decoder RNN receives the
+    code at every time step and a linear layer maps each of its states to the
+    channels of that step.
 
-        Sequences may be passed as ``(n_samples, n_timesteps)`` (univariate),
-        ``(n_samples, n_timesteps, n_channels)``, or flat rows of
-        ``n_timesteps * n_channels`` values (time-major: the flattening of the
-        3-d layout) with ``n_channels`` set. :meth:`inverse_transform` and
-        :meth:`reconstruct` return the layout the model was fitted on.
+    Sequences may be passed as ``(n_samples, n_timesteps)`` (univariate),
+    ``(n_samples, n_timesteps, n_channels)``, or flat rows of
+    ``n_timesteps * n_channels`` values (time-major: the flattening of the
+    3-d layout) with ``n_channels`` set. :meth:`inverse_transform` and
+    :meth:`reconstruct` return the layout the model was fitted on.
 
-        NaN marks unobserved values, typically the padded tails of sequences
-        shorter than the longest: they count neither in the training loss nor in
-        :meth:`score_samples`, the encoder stops at each sequence's last observed
-        step (NaN inside a sequence is read as 0), and :meth:`reconstruct`
-        returns NaN where the input was NaN. Infinite values and rows with no
-        observed value are rejected.
+    NaN marks unobserved values, typically the padded tails of sequences
+    shorter than the longest: they count neither in the training loss nor in
+    :meth:`score_samples`, the encoder stops at each sequence's last observed
+    step (NaN inside a sequence is read as 0), and :meth:`reconstruct`
+    returns NaN where the input was NaN. Infinite values and rows with no
+    observed value are rejected.
 
-        Parameters
-        ----------
-        {n_components}
-        n_channels : int or None, default=None
-            Channels (variables) per time step of flat 2-d input; None means 1.
-            3-d input gives its own.
-        cell : {{"lstm", "gru"}}, default="lstm"
-            Recurrent unit of the encoder and decoder.
-        hidden_size : int, default=64
-            Units of the encoder and decoder RNNs.
-        num_layers : int, default=1
-            Stacked RNN layers in the encoder and in the decoder.
-        {loss}
-        {noise}
-        {noise_level}
-        {training}
+    Parameters
+    ----------
+    {n_components}
+    n_channels : int or None, default=None
+        Channels (variables) per time step of flat 2-d input; None means 1.
+        3-d input gives its own.
+    cell : {{"lstm", "gru"}}, default="lstm"
+        Recurrent unit of the encoder and decoder.
+    hidden_layer_sizes : tuple of int, default=(64,)
+        Units of each stacked recurrent layer of the encoder, input side
+        first, e.g. ``(100, 30)``; the decoder mirrors them (30, then 100).
+    hidden_size : int
+        Deprecated: use ``hidden_layer_sizes=(hidden_size,) * num_layers``.
+    num_layers : int
+        Deprecated: use ``hidden_layer_sizes=(hidden_size,) * num_layers``.
+    code_activation : str, default="identity"
+        Nonlinearity on the code, a key of
+        :data:`sklearn_ae.modules.ACTIVATIONS` (e.g. ``"tanh"`` bounds it).
+    out_activation : str, default="identity"
+        Nonlinearity on every reconstructed value: ``"logistic"`` for data
+        scaled to [0, 1], ``"tanh"`` for [-1, 1], ``"identity"`` for
+        standardised data. With ``loss="bce"`` the output is always a
+        sigmoid trained on logits: only "identity" and "logistic" apply.
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
 
-        Attributes
-        ----------
-        n_timesteps_ : int
-            Length of the (padded) sequences.
-        n_channels_ : int
-            Channels per time step.
-        input_shape_ : tuple of int
-            Shape of one sample as passed to ``fit``; reconstructions come back
-            in this layout.
-        {attributes}
+    Attributes
+    ----------
+    n_timesteps_ : int
+        Length of the (padded) sequences.
+    n_channels_ : int
+        Channels per time step.
+    input_shape_ : tuple of int
+        Shape of one sample as passed to ``fit``; reconstructions come back
+        in this layout.
+    {attributes}
 
-        See Also
-        --------
-        StackedAE : A dense autoencoder, which treats time steps as unrelated features.
-        ConvAE : For images.
+    See Also
+    --------
+    StackedAE : A dense autoencoder, which treats time steps as unrelated features.
+    ConvAE : For images.
 
-        References
-        ----------
-        N. Srivastava, E. Mansimov and R. Salakhutdinov, "Unsupervised learning
-        of video representations using LSTMs", ICML 2015.
+    References
+    ----------
+    N. Srivastava, E. Mansimov and R. Salakhutdinov, "Unsupervised learning
+    of video representations using LSTMs", ICML 2015.
 
-        Examples
-        --------
-        >>> import numpy as np
-    import torch
-        >>> from sklearn_ae import RecurrentAE
-        >>> t = np.linspace(0, 2 * np.pi, 30)
-        >>> X = np.sin(t + np.random.default_rng(0).uniform(0, 6, size=(100, 1)))
-        >>> X[:10, 20:] = np.nan  # ten shorter sequences, NaN-padded
-        >>> ae = RecurrentAE(n_components=2, hidden_size=16, max_iter=5, random_state=0)
-        >>> ae.fit_transform(X).shape
-        (100, 2)
-        >>> bool(np.isnan(ae.reconstruct(X)[:10, 20:]).all())
-        True
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ae import RecurrentAE
+    >>> t = np.linspace(0, 2 * np.pi, 30)
+    >>> X = np.sin(t + np.random.default_rng(0).uniform(0, 6, size=(100, 1)))
+    >>> X[:10, 20:] = np.nan  # ten shorter sequences, NaN-padded
+    >>> ae = RecurrentAE(n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (100, 2)
+    >>> bool(np.isnan(ae.reconstruct(X)[:10, 20:]).all())
+    True
     """
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "n_channels": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "cell": [StrOptions(set(CELLS))],
-        "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "hidden_size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "num_layers": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+        "out_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     n_channels: int | None = None
     cell: str = "lstm"
-    hidden_size: int = 64
-    num_layers: int = 1
+    hidden_layer_sizes: tuple = (64,)
+    hidden_size: int | str = "deprecated"
+    num_layers: int | str = "deprecated"
+    code_activation: str = "identity"
+    out_activation: str = "identity"
+
+    def _layer_sizes(self):
+        """Encoder layer sizes, from ``hidden_layer_sizes`` or the deprecated pair."""
+        if self.hidden_size == "deprecated" and self.num_layers == "deprecated":
+            return check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        warnings.warn(
+            "hidden_size and num_layers are deprecated and will be removed in 0.3; use "
+            "hidden_layer_sizes=(hidden_size,) * num_layers, or layers of different sizes "
+            "such as (100, 30).",
+            FutureWarning,
+            stacklevel=4,
+        )
+        size = 64 if self.hidden_size == "deprecated" else int(self.hidden_size)
+        return (size,) * (1 if self.num_layers == "deprecated" else int(self.num_layers))
+
+    def _output_activation(self):
+        if self.loss != "bce":
+            return self.out_activation
+        if self.out_activation not in ("identity", "logistic"):
+            raise ValueError(
+                f"loss='bce' trains a sigmoid output on logits; out_activation="
+                f"{self.out_activation!r} cannot apply. Use out_activation='logistic' (or "
+                "'identity', the same with this loss), or loss='mse'."
+            )
+        return "identity"  # the loss applies the sigmoid
 
     def _validate_input(self, X, reset):
         X, sample_shape = self._validate_nd(X, reset, max_ndim=3, ensure_all_finite="allow-nan")
@@ -128,7 +176,7 @@ class RecurrentAE(BaseAutoencoder):
                         "n_channels values."
                     )
                 n_timesteps = X.shape[1] // n_channels
-            self.n_timesteps_, self.n_channels_ = n_timesteps, n_channels
+            self.n_timesteps_, self.n_channels_ = int(n_timesteps), int(n_channels)
             self.input_shape_ = tuple(sample_shape)
         elif len(sample_shape) == 2 and sample_shape != (self.n_timesteps_, self.n_channels_):
             raise ValueError(
@@ -148,22 +196,32 @@ class RecurrentAE(BaseAutoencoder):
         return RecurrentAutoencoder(
             self.n_timesteps_,
             self.n_channels_,
-            self.n_components,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
+            int(self.n_components),
+            hidden_layer_sizes=self._layer_sizes(),
             cell=self.cell,
+            code_activation=self.code_activation,
+            out_activation=self._output_activation(),
         )
 
     def _pretrain(self, net, data):
         # Start the decoder's per-step bias at the training mean sequence, so
         # the recurrent part is left to learn deviations from it.
+        # Behind a squashing output (or BCE's sigmoid) the bias lives before
+        # it: start it at the mean's preimage.
+        squash = "logistic" if self.loss == "bce" else self.out_activation
         with torch.no_grad():
             mean = torch.nanmean(data.dense, dim=0).reshape(self.n_timesteps_, self.n_channels_)
-            net.module_.step_bias.copy_(torch.nan_to_num(mean))
+            mean = torch.nan_to_num(mean)
+            if squash == "logistic":
+                mean = torch.logit(mean.clamp(1e-4, 1 - 1e-4))
+            elif squash == "tanh":
+                mean = torch.atanh(mean.clamp(-0.9999, 0.9999))
+            net.module_.step_bias.copy_(mean)
 
     def _activation_width(self, n_features):
         # Encoder and decoder keep every step's state of every layer (4 gates).
-        return max(4 * self.n_timesteps_ * self.hidden_size * self.num_layers, n_features)
+        units = sum(layer.hidden_size for layer in self.net_.module_.encoder)
+        return max(4 * self.n_timesteps_ * units, n_features)
 
     def reconstruct(self, X):
         """Reconstruct ``X``; entries that are NaN in ``X`` stay NaN.

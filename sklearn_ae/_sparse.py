@@ -22,12 +22,14 @@ class SparseAE(StackedAE):
     loss, so the code may be overcomplete (``n_components > n_features``)
     without learning the identity.
 
-    * ``sparsity="kl"`` (Ng, 2011): sigmoid code units, and the penalty is
+    * ``sparsity="kl"`` (Ng, 2011): sigmoid code units (the penalty needs
+      activations in (0, 1)), and the penalty is
       ``sparsity_weight`` times the mean over code units of
       ``KL(sparsity_target || rho_j)``, where ``rho_j`` is unit j's mean
       activation over the batch. Each unit ends up active on about a
       ``sparsity_target`` share of the samples.
-    * ``sparsity="l1"``: rectified (ReLU) code units, and the penalty is
+    * ``sparsity="l1"``: rectified (ReLU) code units unless
+      ``code_activation`` says otherwise, and the penalty is
       ``sparsity_weight`` times the mean absolute code value; units are
       exactly zero wherever they are inactive.
 
@@ -50,6 +52,11 @@ class SparseAE(StackedAE):
         The L1 term scales with the code's magnitude and the squared error
         with the data's square, so rescaled data needs a rescaled weight.
     {dense}
+    code_activation : str or None, default=None
+        Nonlinearity of the code units; None chooses by ``sparsity``
+        (``"logistic"`` for ``"kl"``, which accepts nothing else, ``"relu"``
+        for ``"l1"``).
+    {out_activation}
     {loss}
     {noise}
     {noise_level}
@@ -84,21 +91,33 @@ class SparseAE(StackedAE):
         "sparsity": [StrOptions({"kl", "l1"})],
         "sparsity_target": [Interval(numbers.Real, 0, 1, closed="neither")],
         "sparsity_weight": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "code_activation": [*StackedAE._parameter_constraints["code_activation"], None],
     }
     _warm_start_mutable = StackedAE._warm_start_mutable | {"sparsity_target", "sparsity_weight"}
 
     sparsity: str = "kl"
     sparsity_target: float = 0.05
     sparsity_weight: float | str = "auto"
+    code_activation: str | None = None
 
     def _build_module(self, n_features):
+        code_activation = self.code_activation
+        if code_activation is None:
+            code_activation = "logistic" if self.sparsity == "kl" else "relu"
+        elif self.sparsity == "kl" and code_activation != "logistic":
+            raise ValueError(
+                f"sparsity='kl' needs code units in (0, 1), which code_activation="
+                f"{code_activation!r} does not give: use code_activation='logistic' (or None), "
+                "or sparsity='l1'."
+            )
         return DenseAutoencoder(
             n_features,
             self.n_components,
             hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             tied_weights=self.tied_weights,
-            code_activation="logistic" if self.sparsity == "kl" else "relu",
+            code_activation=code_activation,
+            out_activation=self._module_out_activation(),
         )
 
     def _penalties(self):

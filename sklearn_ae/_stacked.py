@@ -21,12 +21,18 @@ class StackedAE(BaseAutoencoder):
     and the decoder mirrors it. ``hidden_layer_sizes=()`` is the basic
     undercomplete autoencoder; ``tied_weights=True`` makes each decoder layer
     the transpose of its encoder twin (Hinton and Salakhutdinov, 2006). The
-    code and output layers are linear.
+    code and output layers are linear unless ``code_activation`` and
+    ``out_activation`` say otherwise: ``StackedAE(n_components=32,
+    hidden_layer_sizes=(), code_activation="relu", out_activation="logistic")``
+    is the classic 784-32-784 tutorial autoencoder (ReLU code, sigmoid output)
+    on MNIST scaled to [0, 1].
 
     Parameters
     ----------
     {n_components}
     {dense}
+    {code_activation}
+    {out_activation}
     {loss}
     {noise}
     {noise_level}
@@ -67,6 +73,9 @@ class StackedAE(BaseAutoencoder):
         "tied_weights": ["boolean"],
         "pretrain": [StrOptions({"greedy"}), None],
         "pretrain_max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "pretrain_learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+        "out_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     hidden_layer_sizes: tuple = (128, 64)
@@ -74,6 +83,22 @@ class StackedAE(BaseAutoencoder):
     tied_weights: bool = False
     pretrain: str | None = None
     pretrain_max_iter: int = 10
+    pretrain_learning_rate_init: float | None = None
+    code_activation: str = "identity"
+    out_activation: str = "identity"
+
+    def _module_out_activation(self):
+        """``out_activation`` for the module: raw logits when the loss applies the sigmoid."""
+        if self.loss != "bce":
+            return self.out_activation
+        if self.out_activation not in ("identity", "logistic"):
+            raise ValueError(
+                f"loss='bce' gives a sigmoid output (trained on its logits), which "
+                f"out_activation={self.out_activation!r} contradicts: use "
+                "out_activation='logistic' (or the default 'identity', the same model "
+                "with this loss), or loss='mse' for another output activation."
+            )
+        return "identity"
 
     def _build_module(self, n_features):
         return DenseAutoencoder(
@@ -82,7 +107,23 @@ class StackedAE(BaseAutoencoder):
             hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
             activation=self.activation,
             tied_weights=self.tied_weights,
+            code_activation=self.code_activation,
+            out_activation=self._module_out_activation(),
         )
+
+    def _inactive_parameters(self):
+        inactive = super()._inactive_parameters()
+        if len(tuple(self.hidden_layer_sizes)) == 0 and self.activation != "relu":
+            inactive.append(
+                (
+                    "activation",
+                    "hidden_layer_sizes=() has no hidden layer to apply it to; the code and "
+                    "output layers take code_activation and out_activation",
+                )
+            )
+        if self.pretrain is None and self.pretrain_learning_rate_init is not None:
+            inactive.append(("pretrain_learning_rate_init", "used with pretrain='greedy' only"))
+        return inactive
 
     def _pretrain(self, net, data):
         vars(self).pop("pretrain_loss_curves_", None)  # from an earlier fit

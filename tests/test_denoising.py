@@ -65,3 +65,38 @@ def test_noise_parameter_trains_on_corrupted_inputs(cls, noise):
 def test_masking_level_must_be_a_probability():
     with pytest.raises(ValueError, match="masking"):
         DenoisingAE(noise_level=1.5, max_iter=1).fit(X_TRAIN)
+
+
+def test_dropout_noise_rescales_kept_entries():
+    import torch
+
+    from sklearn_ae._corruption import make_corruption
+
+    x = torch.full((1000, 1000), 0.5)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        masked = make_corruption("masking", 0.25)(x)
+        torch.manual_seed(0)
+        dropped = make_corruption("dropout", 0.25)(x)
+    # The same entries are zeroed; the kept ones are divided by 1 - p, as in dropout.
+    np.testing.assert_array_equal((masked == 0).numpy(), (dropped == 0).numpy())
+    np.testing.assert_allclose(torch.unique(dropped).numpy(), [0.0, 0.5 / 0.75], rtol=1e-6)
+    assert float(dropped.mean()) == pytest.approx(0.5, abs=2e-3)  # the clean mean
+    assert float(masked.mean()) == pytest.approx(0.375, abs=2e-3)
+    with pytest.raises(ValueError, match="noise='dropout' needs noise_level in"):
+        DenoisingAE(noise="dropout", noise_level=1.0, max_iter=1).fit(X_TRAIN)
+
+
+def test_dropout_noise_keeps_the_code_scale_of_clean_training():
+    # Masking shrinks the training inputs by 1 - p: clean inputs at transform
+    # time then look brighter than anything seen in training. Dropout noise
+    # keeps the scale, so its reconstructions of clean data are closer.
+    kw = dict(n_components=8, hidden_layer_sizes=(32,), max_iter=30, noise_level=0.5)
+    kw.update(random_state=0, learning_rate_init=0.01)
+    err = {
+        noise: (
+            (DenoisingAE(noise=noise, **kw).fit(X_TRAIN).reconstruct(X_TEST) - X_TEST) ** 2
+        ).mean()
+        for noise in ("masking", "dropout")
+    }
+    assert err["dropout"] < 0.85 * err["masking"]  # 0.034 vs 0.049 when written

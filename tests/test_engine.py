@@ -55,7 +55,7 @@ def test_convergence_warning_only_when_max_iter_cuts_training_short():
 
 def test_divergence_is_reported_with_epoch_and_advice():
     X_train, *_ = digits_split()
-    ae = StackedAE(n_components=2, optimizer="sgd", learning_rate_init=50.0, **SMALL)
+    ae = StackedAE(n_components=2, solver="sgd", learning_rate_init=50.0, **SMALL)
     with pytest.raises(FloatingPointError, match=r"epoch \d+.*lower learning_rate_init"):
         ae.fit(X_train * 100)
 
@@ -66,7 +66,7 @@ def test_failed_fit_leaves_fitted_model_untouched():
     codes, state = ae.transform(X_test), dict(vars(ae))
     with pytest.raises(ValueError, match="NaN"):
         ae.fit(np.full_like(X_train, np.nan))
-    ae.set_params(optimizer="sgd", learning_rate_init=50.0)
+    ae.set_params(solver="sgd", learning_rate_init=50.0)
     with pytest.raises(FloatingPointError):
         ae.fit(X_train * 100)
     ae.set_params(warm_start=True)

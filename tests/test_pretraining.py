@@ -88,7 +88,7 @@ def test_refit_without_pretraining_drops_stage_curves():
         (DenoisingAE, {}),
         (SparseAE, {"sparsity": "kl"}),
         (ContractiveAE, {"contractive_weight": 1e-3}),
-        (StackedAE, {"tied_weights": True, "loss": "bce", "optimizer": "lbfgs", "alpha": 1e-4}),
+        (StackedAE, {"tied_weights": True, "loss": "bce", "solver": "lbfgs", "alpha": 1e-4}),
     ],
 )
 def test_greedy_works_for_every_dense_stack(cls, kw):

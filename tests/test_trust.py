@@ -284,7 +284,7 @@ def _int_params(est):
         (SparseAE(hidden_layer_sizes=(8,)), X[:60]),
         (ContractiveAE(hidden_layer_sizes=(8,)), X[:60]),
         (ConvAE(channels=(2,)), X[:60]),
-        (RecurrentAE(hidden_size=4), X[:20].reshape(-1, 8, 8)),
+        (RecurrentAE(hidden_layer_sizes=(4,)), X[:20].reshape(-1, 8, 8)),
         (VariationalAE(hidden_layer_sizes=(8,)), X[:60]),
         (VariationalAE(architecture="conv", channels=(2,)), X[:60]),
     ],

@@ -68,7 +68,7 @@ def _describe_ae(estimator, runner_settings):
     epochs = str(params["max_iter"])
     if runner_settings.get("finetune_iter"):
         epochs += f"+{runner_settings['finetune_iter']}"
-    parts += [f"epochs={epochs}", f"batch={params['batch_size']}", params["optimizer"]]
+    parts += [f"epochs={epochs}", f"batch={params['batch_size']}", params["solver"]]
     if params["learning_rate_init"] != "auto":
         lr = f"lr={params['learning_rate_init']:g}"
         if runner_settings.get("finetune_iter"):

@@ -6,6 +6,7 @@ offers ``encode`` and ``decode``. Use them directly in your own torch code.
 """
 
 from ._conv import SAMPLINGS, ConvAutoencoder, ConvDecoder, ConvEncoder
+from ._custom import EncoderDecoder, EncoderOnly
 from ._dense import ACTIVATIONS, DenseAutoencoder, LayerPair, TiedLinear
 from ._recurrent import CELLS, RecurrentAutoencoder
 from ._variational import VariationalAutoencoder, gaussian_kl, mlp
@@ -18,6 +19,8 @@ __all__ = [
     "ConvDecoder",
     "ConvEncoder",
     "DenseAutoencoder",
+    "EncoderDecoder",
+    "EncoderOnly",
     "LayerPair",
     "RecurrentAutoencoder",
     "TiedLinear",

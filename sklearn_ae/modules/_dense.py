@@ -16,6 +16,9 @@ ACTIVATIONS = {
     "relu": nn.ReLU,
     "elu": nn.ELU,
     "gelu": nn.GELU,
+    "selu": nn.SELU,
+    "leaky_relu": nn.LeakyReLU,
+    "softplus": nn.Softplus,
 }
 
 
@@ -70,8 +73,9 @@ class DenseAutoencoder(nn.Module):
     """A mirror-image stack of linear layers.
 
     ``n_features -> hidden_layer_sizes... -> n_components`` and back. The code
-    layer has ``code_activation`` (linear by default) and the output layer
-    none: losses decide how raw outputs become reconstructions.
+    layer has ``code_activation`` and the output layer ``out_activation``
+    (both linear by default). A loss that works on logits (binary
+    cross-entropy) needs the raw, linear output.
 
     Parameters
     ----------
@@ -84,7 +88,11 @@ class DenseAutoencoder(nn.Module):
     tied_weights : bool, default=False
         Decoder layer ``i`` uses the transpose of encoder layer ``i``'s weight.
     code_activation : str or None, default=None
-        Nonlinearity on the code itself (``"logistic"`` for KL sparsity).
+        Nonlinearity on the code itself (``"logistic"`` for KL sparsity);
+        None is ``"identity"``.
+    out_activation : str or None, default=None
+        Nonlinearity on the reconstruction (``"logistic"``: a sigmoid);
+        None is ``"identity"``.
     """
 
     def __init__(
@@ -95,6 +103,7 @@ class DenseAutoencoder(nn.Module):
         activation="relu",
         tied_weights=False,
         code_activation=None,
+        out_activation=None,
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_components]
@@ -107,6 +116,7 @@ class DenseAutoencoder(nn.Module):
         self.decoder_layers = nn.ModuleList(decoder)
         self.activation = ACTIVATIONS[activation]()
         self.code_activation = ACTIVATIONS[code_activation or "identity"]()
+        self.out_activation = ACTIVATIONS[out_activation or "identity"]()
 
     def encode(self, x):
         *hidden, last = self.encoder_layers
@@ -118,7 +128,7 @@ class DenseAutoencoder(nn.Module):
         *hidden, last = self.decoder_layers
         for layer in hidden:
             z = self.activation(layer(z))
-        return last(z)
+        return self.out_activation(last(z))
 
     def forward(self, x):
         code = self.encode(x)
@@ -128,11 +138,11 @@ class DenseAutoencoder(nn.Module):
         """Encoder layer ``i`` and the decoder layer mirroring it, as a :class:`LayerPair`.
 
         Each side keeps the activation it has in the stack: the pair maps the
-        activations before encoder layer ``i`` back to themselves (to the raw
-        output for ``i=0``).
+        activations before encoder layer ``i`` back to themselves (to the
+        stack's output, with its ``out_activation``, for ``i=0``).
         """
         n = len(self.encoder_layers)
         code_activation = self.code_activation if i == n - 1 else self.activation
-        output_activation = nn.Identity() if i == 0 else self.activation
+        output_activation = self.out_activation if i == 0 else self.activation
         encoder, decoder = self.encoder_layers[i], self.decoder_layers[n - 1 - i]
         return LayerPair(encoder, decoder, code_activation, output_activation)

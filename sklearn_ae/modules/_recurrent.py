@@ -1,8 +1,12 @@
 """Sequence-to-sequence (LSTM/GRU) autoencoder for sequences given as flat rows."""
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
+
+from ._dense import ACTIVATIONS
 
 __all__ = ["CELLS", "RecurrentAutoencoder"]
 
@@ -10,7 +14,7 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RecurrentAutoencoder(nn.Module):
-    """Encoder RNN to a dense code, decoder RNN fed the code at every step.
+    """Encoder RNNs to a dense code, decoder RNNs fed the code at every step.
 
     Rows hold ``n_timesteps * n_channels`` values, time-major (the flattening
     of an ``(n_timesteps, n_channels)`` array). NaN marks steps that are not
@@ -19,14 +23,23 @@ class RecurrentAutoencoder(nn.Module):
     at the sequence's own last step; NaN inside a sequence reads as 0.
     The decoder always emits all ``n_timesteps`` steps.
 
+    The encoder stacks one recurrent layer per entry of
+    ``hidden_layer_sizes`` (input side first, e.g. 100 then 30 units); the
+    decoder mirrors it (30 then 100), each of its layers starting from a
+    state computed from the code.
+
     Parameters
     ----------
     n_timesteps : int
     n_channels : int
     n_components : int
-    hidden_size : int, default=64
-    num_layers : int, default=1
+    hidden_layer_sizes : sequence of int, default=(64,)
+        Units of each encoder layer, input side first.
     cell : {"lstm", "gru"}, default="lstm"
+    code_activation : str, default="identity"
+        Key of :data:`~sklearn_ae.modules.ACTIVATIONS` applied to the code.
+    out_activation : str, default="identity"
+        Applied to the raw output of every step.
 
     References
     ----------
@@ -35,19 +48,34 @@ class RecurrentAutoencoder(nn.Module):
     """
 
     def __init__(
-        self, n_timesteps, n_channels, n_components, hidden_size=64, num_layers=1, cell="lstm"
+        self,
+        n_timesteps,
+        n_channels,
+        n_components,
+        hidden_layer_sizes=(64,),
+        cell="lstm",
+        code_activation="identity",
+        out_activation="identity",
     ):
         super().__init__()
         self.n_timesteps = n_timesteps
         self.n_channels = n_channels
         rnn = CELLS[cell]
-        self.encoder = rnn(n_channels, hidden_size, num_layers, batch_first=True)
-        self.code = nn.Linear(hidden_size, n_components)
-        self.decoder = rnn(n_components, hidden_size, num_layers, batch_first=True)
+        sizes = [int(s) for s in hidden_layer_sizes]
+        self.encoder = nn.ModuleList(
+            rnn(a, b, batch_first=True) for a, b in pairwise([n_channels, *sizes])
+        )
+        self.code = nn.Linear(sizes[-1], n_components)
+        self.code_activation = ACTIVATIONS[code_activation]()
+        decoder_sizes = sizes[::-1]
+        self.decoder = nn.ModuleList(
+            rnn(a, b, batch_first=True) for a, b in pairwise([n_components, *decoder_sizes])
+        )
         # The decoder also starts from the code (Srivastava et al. copy the
         # encoder's state); with only the repeated input it learns far slower.
-        self.initial_state = nn.Linear(n_components, num_layers * hidden_size)
-        self.output = nn.Linear(hidden_size, n_channels)
+        self.initial_state = nn.Linear(n_components, sum(decoder_sizes))
+        self.output = nn.Linear(decoder_sizes[-1], n_channels)
+        self.out_activation = ACTIVATIONS[out_activation]()
         # A learned value per step and channel (the mean sequence, in effect):
         # a decoder fed a constant input would otherwise have to learn to
         # count steps before it could even reproduce the average shape.
@@ -62,18 +90,20 @@ class RecurrentAutoencoder(nn.Module):
         x = x.masked_fill(missing, 0.0)
         if bool((lengths < self.n_timesteps).any()):
             x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        _, state = self.encoder(x)
+        for layer in self.encoder:  # packed in, packed out: each layer stops at each end
+            x, state = layer(x)
         hidden = state[0] if isinstance(state, tuple) else state  # LSTM: (h, c)
-        return self.code(hidden[-1])
+        return self.code_activation(self.code(hidden[-1]))
 
     def decode(self, z):
-        steps = z.unsqueeze(1).expand(-1, self.n_timesteps, -1)
-        layers, hidden = self.decoder.num_layers, self.decoder.hidden_size
-        h0 = torch.tanh(self.initial_state(z)).reshape(-1, layers, hidden).transpose(0, 1)
-        h0 = h0.contiguous()
-        state = (h0, torch.zeros_like(h0)) if isinstance(self.decoder, nn.LSTM) else h0
-        out, _ = self.decoder(steps, state)
-        return (self.output(out) + self.step_bias).flatten(1)
+        h = z.unsqueeze(1).expand(-1, self.n_timesteps, -1)
+        starts = torch.tanh(self.initial_state(z)).unsqueeze(0)
+        starts = starts.split([layer.hidden_size for layer in self.decoder], dim=2)
+        for layer, h0 in zip(self.decoder, starts, strict=True):
+            h0 = h0.contiguous()
+            state = (h0, torch.zeros_like(h0)) if isinstance(layer, nn.LSTM) else h0
+            h, _ = layer(h, state)
+        return self.out_activation(self.output(h) + self.step_bias).flatten(1)
 
     def forward(self, x):
         code = self.encode(x)

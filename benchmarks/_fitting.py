@@ -1,0 +1,19 @@
+"""What several benchmarks do with each model: fit it for its whole budget, time it, score it."""
+
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+
+def fit_and_score(model, X_train, X_test):
+    """Fit ``model`` for its whole budget; return its test MSE, train MSE and seconds."""
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train)
+    seconds = time.perf_counter() - start
+    test_mse = np.mean((model.reconstruct(X_test) - X_test) ** 2)
+    train_mse = np.mean((model.reconstruct(X_train) - X_train) ** 2)
+    return test_mse, train_mse, seconds

@@ -1,0 +1,269 @@
+"""Your own torch encoder and decoder, trained as a scikit-learn transformer."""
+
+import copy
+import dataclasses
+import inspect
+import math
+import numbers
+
+import torch
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
+from ._docstrings import fill_doc
+from .modules import EncoderDecoder
+
+__all__ = ["AutoEncoder", "reset_parameters"]
+
+
+def reset_parameters(module):
+    """Re-draw every parameter a submodule knows how to re-initialise."""
+    for sub in module.modules():
+        reset = getattr(sub, "reset_parameters", None)
+        if callable(reset):
+            reset()
+
+
+def _tensor_width(output):
+    return output[0].numel() if isinstance(output, torch.Tensor) and output.ndim else 0
+
+
+@fill_doc
+@estimator_parameters
+class AutoEncoder(BaseAutoencoder):
+    """An autoencoder made of your own torch encoder and decoder.
+
+    Trains any ``encoder`` and ``decoder`` through the package's one training
+    loop, so it gets everything the built-in estimators have: input
+    corruption (``noise``), the stopping rule, early stopping, devices,
+    ``score``/``score_samples``, ``transform``/``inverse_transform``,
+    ``set_output``, feature names, pickling, ``clone`` and model selection.
+
+    The encoder receives a batch in ``input_shape`` (rows of features by
+    default, images or any other layout when set) and may return any shape:
+    its output, flattened, is the code (``n_components_`` values per sample);
+    the decoder receives the code back in the encoder's output shape and
+    returns the reconstruction, in any shape holding ``n_features`` values
+    per sample (its raw output: ``loss="bce"`` applies the sigmoid).
+
+    Parameters
+    ----------
+    encoder : torch.nn.Module or class
+        A module instance, or a class (any callable returning a module)
+        called with ``encoder_params``. An instance is deep-copied at
+        ``fit`` and every submodule with a ``reset_parameters()`` method
+        (all of torch's layers) re-initialised from ``random_state``, so that
+        the instance you pass is never trained and ``clone`` + ``fit`` is a
+        fresh model. Parameters of submodules *without*
+        ``reset_parameters()`` (e.g. an ``nn.Parameter`` you create in your
+        own module) start every fit from the values in the instance you
+        passed; give such a module a ``reset_parameters()`` to have them
+        drawn from ``random_state`` too. Lazy layers (``nn.LazyLinear``)
+        adapt to the number of input features.
+    decoder : torch.nn.Module or class
+        As ``encoder``, mapping codes back to ``n_features`` values per sample.
+    n_components : int or None, default=None
+        Size of the code. The encoder decides it (``n_components_`` after
+        ``fit``): an int is passed to ``encoder`` and ``decoder`` classes
+        that take an ``n_components`` argument (see ``encoder_params``), so
+        that it can be tuned like any estimator's, and otherwise checked
+        against what the encoder returns (``fit`` fails on a mismatch); None
+        accepts whatever the encoder returns.
+    encoder_params : dict or None, default=None
+        Keyword arguments of ``encoder`` when it is a class. Where its
+        signature has ``n_features``, ``input_shape`` or ``n_components``
+        arguments that are not given here, they receive the number of input
+        features, the shape of one sample as the encoder sees it, and the
+        ``n_components`` parameter (when not None): one class then fits data
+        of any width and code of any size.
+    decoder_params : dict or None, default=None
+        Keyword arguments of ``decoder`` when it is a class; ``n_features``,
+        ``input_shape`` and ``n_components`` are filled in as for
+        ``encoder_params``.
+    input_shape : tuple of int or None, default=None
+        Shape of one sample as the encoder expects it, e.g. ``(1, 8, 8)``
+        for a convolutional encoder fed 64-pixel rows. None passes
+        ``(n_samples, n_features)`` rows for 2-d input and the layout of
+        ``X`` as it is for 3-d and higher input.
+    {loss}
+    {noise}
+    {noise_level}
+    {training}
+
+    Attributes
+    ----------
+    n_components_ : int
+        Size of the code: values per sample of the encoder's output.
+    code_shape_ : tuple of int
+        Shape of one sample of the encoder's output.
+    input_shape_ : tuple of int
+        Shape of one sample as the encoder sees it.
+    sample_shape_ : tuple of int
+        Shape of one sample as passed to ``fit``; reconstructions come back
+        in this layout.
+    {attributes}
+
+    See Also
+    --------
+    StackedAE : The built-in fully connected autoencoder.
+    ConvAE : The built-in convolutional autoencoder.
+    sklearn_ae.modules.EncoderDecoder : The torch module that holds the pair.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from torch import nn
+    >>> from sklearn_ae import AutoEncoder
+    >>> X = load_digits().data / 16
+    >>> encoder = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 8))
+    >>> decoder = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 64))
+    >>> ae = AutoEncoder(encoder, decoder, max_iter=5, random_state=0)
+    >>> ae.fit_transform(X).shape
+    (1797, 8)
+    >>> ae.n_components_
+    8
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "encoder": [callable],
+        "decoder": [callable],
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "encoder_params": [dict, None],
+        "decoder_params": [dict, None],
+        "input_shape": ["array-like", None],
+    }
+
+    # Positional and required, as in AutoEncoder(encoder, decoder).
+    encoder: object = dataclasses.field(kw_only=False)
+    decoder: object = dataclasses.field(kw_only=False)
+    n_components: int | None = None
+    encoder_params: dict | None = None
+    decoder_params: dict | None = None
+    input_shape: tuple | None = None
+
+    def _validate_input(self, X, reset):
+        X, sample_shape = self._validate_nd(X, reset, max_ndim=6, accept_sparse="csr")
+        sample_shape = tuple(sample_shape)
+        if reset:
+            self.sample_shape_ = sample_shape
+            self.input_shape_ = self._resolve_input_shape(X.shape[1], sample_shape)
+        elif len(sample_shape) > 1 and sample_shape not in (self.sample_shape_, self.input_shape_):
+            raise ValueError(
+                f"X holds samples of shape {sample_shape}, but {type(self).__name__} was "
+                f"fitted on samples of shape {self.sample_shape_}; pass that layout or flat "
+                "rows."
+            )
+        return X
+
+    def _resolve_input_shape(self, n_features, sample_shape):
+        if self.input_shape is None:
+            return sample_shape
+        shape = check_positive_ints(self.input_shape, "input_shape")
+        if math.prod(shape) != n_features:
+            raise ValueError(
+                f"input_shape={self.input_shape!r} holds {math.prod(shape)} values per sample, "
+                f"but X has {n_features} features per sample."
+            )
+        return shape
+
+    def _to_output(self, X_flat):
+        return X_flat.reshape(X_flat.shape[0], *self.sample_shape_)
+
+    def _make_part(self, name, n_features):
+        spec, params = getattr(self, name), getattr(self, f"{name}_params")
+        params = dict(params or {})
+        if isinstance(spec, torch.nn.Module):
+            if params:
+                raise ValueError(
+                    f"{name}_params applies only when {name} is a class; {name} is a module "
+                    f"instance ({type(spec).__name__}): pass {name}_params=None, or the class."
+                )
+            module = copy.deepcopy(spec)
+            reset_parameters(module)
+            return module
+        try:
+            accepted = inspect.signature(spec).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            accepted = {}
+        given = {"n_features": n_features, "input_shape": self.input_shape_}
+        if self.n_components is not None:
+            given["n_components"] = int(self.n_components)
+        for key, value in given.items():
+            if key in accepted and key not in params:
+                params[key] = value
+        module = spec(**params)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(
+                f"{name}={spec!r} returned {type(module).__name__}, not a torch.nn.Module."
+            )
+        return module
+
+    def _build_module(self, n_features):
+        encoder = self._make_part("encoder", n_features)
+        decoder = self._make_part("decoder", n_features)
+        code_shape, widest = self._probe(encoder, decoder, n_features)
+        n_components = math.prod(code_shape)
+        if self.n_components is not None and self.n_components != n_components:
+            raise ValueError(
+                f"n_components={self.n_components}, but the encoder returns codes of "
+                f"{n_components} values per sample (shape {code_shape}); change the encoder "
+                "or pass n_components=None."
+            )
+        self.code_shape_, self.n_components_ = code_shape, n_components
+        self._widest_activation = widest
+        return EncoderDecoder(encoder, decoder, self.input_shape_, code_shape)
+
+    def _probe(self, encoder, decoder, n_features):
+        """Shapes from one pass of two zero samples (it also sizes lazy layers).
+
+        In eval mode, so batch norm keeps its statistics and dropout draws nothing.
+        """
+        widths = []
+        parts = (encoder, decoder)
+        hooks = [
+            sub.register_forward_hook(lambda mod, args, out: widths.append(_tensor_width(out)))
+            for part in parts
+            for sub in part.modules()
+        ]
+        x = torch.zeros(2, *self.input_shape_)
+        try:
+            with torch.no_grad():
+                for part in parts:
+                    part.eval()
+                try:
+                    code = encoder(x)
+                except Exception as exc:
+                    raise ValueError(
+                        f"The encoder fails on a batch of shape {tuple(x.shape)}: {exc}. Set "
+                        "input_shape to the shape one sample has for your encoder."
+                    ) from exc
+                if not isinstance(code, torch.Tensor) or code.ndim < 2 or len(code) != 2:
+                    raise ValueError(
+                        "The encoder must return one tensor with the samples along its first "
+                        f"axis; for a batch of shape {tuple(x.shape)} it returned "
+                        f"{getattr(code, 'shape', type(code).__name__)}."
+                    )
+                recon = decoder(code)
+        finally:
+            for hook in hooks:
+                hook.remove()
+            for part in parts:
+                part.train()
+        if not isinstance(recon, torch.Tensor) or recon[0].numel() != n_features:
+            got = tuple(recon.shape[1:]) if isinstance(recon, torch.Tensor) else type(recon)
+            raise ValueError(
+                f"The decoder must return n_features={n_features} values per sample (any "
+                f"shape), but it returned samples of shape {got} for codes of shape "
+                f"{tuple(code.shape[1:])}."
+            )
+        return tuple(code.shape[1:]), max(widths, default=n_features)
+
+    @property
+    def _n_features_out(self):
+        check_is_fitted(self, "net_")
+        return self.n_components_
+
+    def _activation_width(self, n_features):
+        return max(n_features, self.n_components_, getattr(self, "_widest_activation", 0))

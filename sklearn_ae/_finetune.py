@@ -1,0 +1,426 @@
+"""Supervised fine-tuning of a fitted autoencoder's encoder (unsupervised pretraining).
+
+The encoder of a fitted autoencoder, a head on top of its code, and the pair
+trained end to end on labels through skorch's ``NeuralNetClassifier`` or
+``NeuralNetRegressor``: the same network a user would write in torch, with
+scikit-learn's interface.
+"""
+
+import copy
+import dataclasses
+import itertools
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.dataset import ValidSplit
+from torch import nn
+
+from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
+from ._custom import reset_parameters
+from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
+from ._runtime import (
+    choose_num_threads,
+    compute_context,
+    make_generator,
+    resolve_device,
+    seed_from_random_state,
+    seeded_global_rng,
+)
+from .modules import ACTIVATIONS, EncoderOnly
+
+__all__ = ["FineTunedClassifier", "FineTunedRegressor"]
+
+
+class _Interrupted(Exception):
+    """Carries a Ctrl-C past skorch's ``partial_fit``, which would swallow it."""
+
+
+class _Stoppable:
+    """A skorch net that ends on :class:`StopTraining` (our stopping rule) and lets
+    Ctrl-C reach the caller instead of passing it off as the end of training."""
+
+    def fit_loop(self, *args, **kwargs):
+        try:
+            return super().fit_loop(*args, **kwargs)
+        except StopTraining:
+            return self
+        except KeyboardInterrupt as exc:
+            raise _Interrupted from exc
+
+
+class _ClassifierNet(_Stoppable, NeuralNetClassifier):
+    pass
+
+
+class _RegressorNet(_Stoppable, NeuralNetRegressor):
+    pass
+
+
+def _mlp_head(n_in, hidden_layer_sizes, n_out, activation):
+    sizes = [n_in, *hidden_layer_sizes]
+    layers = []
+    for a, b in itertools.pairwise(sizes):
+        layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_out))
+
+
+@estimator_parameters
+class _FineTuned(BaseEstimator):
+    _parameter_constraints = {
+        "autoencoder": [HasMethods(["fit", "transform"])],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "fit_autoencoder": ["boolean"],
+        "encoder_init": [StrOptions({"pretrained", "random"})],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    autoencoder: object = dataclasses.field(kw_only=False)
+    hidden_layer_sizes: tuple = ()
+    activation: str = "relu"
+    fit_autoencoder: bool = False
+    encoder_init: str = "pretrained"
+    learning_rate_init: float = 0.001
+    alpha: float = 0.0
+    batch_size: int | str = "auto"
+    max_iter: int = 200
+    tol: float = 1e-4
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 10
+    device: str = "auto"
+    random_state: object = None
+    verbose: bool | int = False
+
+    # ---------------------------------------------------------- subclass hooks
+    _net_class = None
+    _criterion = None
+
+    def _encode_targets(self, y):
+        """``y`` as the net's targets, and the number of outputs of the head."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ fit
+    def _fitted_autoencoder(self, X):
+        autoencoder = self.autoencoder
+        if self.fit_autoencoder:
+            autoencoder = clone(autoencoder).fit(X)
+        if isinstance(autoencoder, FrozenEstimator):
+            autoencoder = autoencoder.estimator
+        try:
+            check_is_fitted(autoencoder)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                f"{type(self).__name__} fine-tunes a fitted autoencoder, but "
+                f"{type(autoencoder).__name__} is not fitted. Fit it first (on unlabelled data) "
+                "and pass it wrapped in sklearn.frozen.FrozenEstimator, so that clone "
+                "(GridSearchCV, cross_validate) keeps it fitted; or set fit_autoencoder=True "
+                "to fit it on the X passed to fit."
+            ) from exc
+        if not isinstance(autoencoder, BaseAutoencoder):
+            raise TypeError(
+                f"autoencoder must be an autoencoder of sklearn_ae (or a FrozenEstimator of "
+                f"one), got {type(autoencoder).__name__}."
+            )
+        return autoencoder
+
+    def _validate_X(self, X, autoencoder):
+        # The autoencoder's own checks: its layouts, n_features and names.
+        X = autoencoder._validate_input(X, reset=False)
+        X = X.toarray() if hasattr(X, "toarray") else X
+        return np.asarray(X, dtype=np.float32)
+
+    def fit(self, X, y):
+        """Fine-tune the autoencoder's encoder and a new head on labelled data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Labelled samples, in a layout the autoencoder accepts.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Class labels (classifier) or targets (regressor).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        autoencoder = self._fitted_autoencoder(X)
+        X = self._validate_X(X, autoencoder)
+        y, n_outputs = self._encode_targets(y)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        device = resolve_device(self.device)
+        seed = seed_from_random_state(self.random_state)
+        with seeded_global_rng(seed):
+            encoder = EncoderOnly(copy.deepcopy(autoencoder.module_).float())
+            if self.encoder_init == "random":
+                reset_parameters(encoder)
+            hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+            head = _mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
+            module = nn.Sequential(encoder, head)
+        net = self._make_net(module, len(X), device, seed)
+        n_weights = sum(p.numel() for p in module.parameters())
+        threads = choose_num_threads(None, 6 * net.batch_size * n_weights)
+        try:
+            with compute_context(threads):
+                net.fit(X, y)
+        except _Interrupted:
+            raise KeyboardInterrupt from None
+        self.autoencoder_ = autoencoder
+        self.n_features_in_ = autoencoder.n_features_in_
+        if hasattr(autoencoder, "feature_names_in_"):
+            self.feature_names_in_ = autoencoder.feature_names_in_
+        self.net_ = net
+        self.n_iter_ = len(net.history)
+        self.loss_curve_ = list(net.history[:, "train_loss"])
+        if self.early_stopping:
+            self.validation_loss_curve_ = list(net.history[:, "valid_loss"])
+        return self
+
+    def _make_net(self, module, n_samples, device, seed):
+        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        generator = make_generator(seed, torch.device("cpu"))
+        split = None
+        if self.early_stopping:
+            stratified = isinstance(self, ClassifierMixin)
+            split = ValidSplit(self.validation_fraction, stratified=stratified, random_state=seed)
+        return self._net_class(
+            module,
+            criterion=self._criterion,
+            optimizer=torch.optim.AdamW if self.alpha else torch.optim.Adam,
+            optimizer__weight_decay=self.alpha,
+            lr=self.learning_rate_init,
+            max_epochs=self.max_iter,
+            batch_size=min(batch_size, n_samples),
+            train_split=split,
+            iterator_train__shuffle=True,
+            iterator_train__generator=generator,
+            callbacks=[
+                ("divergence", DivergenceGuard(self.learning_rate_init)),
+                ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
+            ],
+            device=device,
+            verbose=int(self.verbose),
+        )
+
+    def _predict_raw(self, X):
+        check_is_fitted(self, "net_")
+        X = self._validate_X(X, self.autoencoder_)
+        with compute_context(1, flush_denormal=False):
+            return self.net_.predict_proba(X)
+
+
+def _fill_parameters(cls):
+    cls.__doc__ = cls.__doc__.replace("    {parameters}\n", _PARAMETERS)
+    return cls
+
+
+_PARAMETERS = """    Parameters
+    ----------
+    autoencoder : estimator
+        A *fitted* autoencoder of this package, best wrapped in
+        :class:`sklearn.frozen.FrozenEstimator`: ``clone`` (which
+        ``GridSearchCV`` and ``cross_validate`` call) returns an unfitted copy
+        of a plain estimator parameter, and a FrozenEstimator is cloned as
+        itself, fitted. An unfitted one raises, unless ``fit_autoencoder``.
+    hidden_layer_sizes : tuple of int, default=()
+        Hidden layers of the head; ``()`` is a linear (softmax) head.
+    activation : {"relu", "tanh", "logistic", "identity", "elu", "gelu"}, default="relu"
+        Nonlinearity of the head's hidden layers.
+    fit_autoencoder : bool, default=False
+        Fit a clone of ``autoencoder`` on the ``X`` passed to ``fit`` first
+        (pretraining on the labelled samples only). A FrozenEstimator stays
+        as it is.
+    encoder_init : {"pretrained", "random"}, default="pretrained"
+        ``"random"`` re-initialises the encoder from ``random_state``: the
+        same network trained from scratch, the baseline pretraining should
+        beat.
+    learning_rate_init : float, default=0.001
+        Adam's learning rate, for encoder and head alike.
+    alpha : float, default=0.0
+        Decoupled weight decay (AdamW) on all weights.
+    batch_size : int or "auto", default="auto"
+        ``min(200, n_samples)`` for "auto".
+    max_iter : int, default=200
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Relative tolerance of the stopping rule (as the autoencoders'): stop
+        after ``n_iter_no_change`` epochs without improvement of the
+        training loss, or of the validation loss with ``early_stopping``.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the labelled samples
+        and keep the weights of the best validation epoch.
+    validation_fraction : float, default=0.1
+        Share of samples held out with ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    device : str, default="auto"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the head's initialisation, shuffling, the validation split and
+        (``encoder_init="random"``) the encoder. Global random states are
+        never touched.
+    verbose : bool or int, default=False
+        skorch's per-epoch table.
+
+"""
+
+
+@_fill_parameters
+class FineTunedClassifier(ClassifierMixin, _FineTuned):
+    """A fitted autoencoder's encoder with a classifier head, fine-tuned on labels.
+
+    The classic recipe of unsupervised pretraining: fit an autoencoder on
+    plenty of unlabelled data, then put a head (softmax regression, or an
+    MLP with ``hidden_layer_sizes``) on its code and train encoder and head
+    together on the few labelled samples. Training goes through
+    ``skorch.NeuralNetClassifier`` (held as ``net_``) with the package's
+    stopping rule; the network is ``nn.Sequential(EncoderOnly(module), head)``
+    (see :class:`sklearn_ae.modules.EncoderOnly` to build it yourself).
+
+    The autoencoder you pass is never modified: its module is copied.
+
+    {parameters}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    autoencoder_ : estimator
+        The fitted autoencoder whose encoder was copied (the one passed, or
+        its fitted clone with ``fit_autoencoder=True``); it validates input.
+    net_ : skorch.NeuralNetClassifier
+        The trained net; ``net_.module_`` is the torch network.
+    n_iter_ : int
+        Epochs run.
+    loss_curve_ : list of float
+        Training loss (cross-entropy) of each epoch.
+    validation_loss_curve_ : list of float
+        Validation loss of each epoch (only with ``early_stopping=True``).
+    n_features_in_ : int
+        Number of features seen during the autoencoder's ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Their names, when the autoencoder saw string column names.
+
+    See Also
+    --------
+    FineTunedRegressor : The same for regression.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn_ae import FineTunedClassifier, StackedAE
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> ae = StackedAE(n_components=16, max_iter=10, random_state=0).fit(X)  # unlabelled
+    >>> clf = FineTunedClassifier(FrozenEstimator(ae), max_iter=20, random_state=0)
+    >>> clf.fit(X[:100], y[:100]).predict(X[100:103]).shape
+    (3,)
+    """
+
+    _net_class = _ClassifierNet
+    _criterion = nn.CrossEntropyLoss
+
+    def _encode_targets(self, y):
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        return encoder.transform(y).astype(np.int64), len(self.classes_)
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the head's output).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._predict_raw(X).astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+@_fill_parameters
+class FineTunedRegressor(RegressorMixin, _FineTuned):
+    """A fitted autoencoder's encoder with a linear or MLP head, fine-tuned on targets.
+
+    As :class:`FineTunedClassifier` (same parameters), trained with the
+    squared error through ``skorch.NeuralNetRegressor``. Targets are used as
+    given: scale them (e.g. ``TransformedTargetRegressor`` with a
+    ``StandardScaler``) when they are far from unit scale.
+
+    {parameters}
+    Attributes
+    ----------
+    autoencoder_ : estimator
+        The fitted autoencoder whose encoder was copied.
+    net_ : skorch.NeuralNetRegressor
+        The trained net; ``net_.module_`` is the torch network.
+    n_iter_ : int
+        Epochs run.
+    loss_curve_ : list of float
+        Training loss (mean squared error) of each epoch.
+    validation_loss_curve_ : list of float
+        Validation loss of each epoch (only with ``early_stopping=True``).
+    n_features_in_ : int
+        Number of features seen during the autoencoder's ``fit``.
+    """
+
+    _net_class = _RegressorNet
+    _criterion = nn.MSELoss
+
+    def _encode_targets(self, y):
+        y = np.asarray(y, dtype=np.float32)
+        self._y_ndim = y.ndim
+        y2 = y.reshape(len(y), -1)
+        return y2, y2.shape[1]
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        out = self._predict_raw(X).astype(np.float64)
+        return out.ravel() if self._y_ndim == 1 else out

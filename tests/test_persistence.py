@@ -1,0 +1,221 @@
+"""Saving fitted autoencoders: small pickles, skops files that trust no torch type."""
+
+import io
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_ae import LinearAE, StackedAE
+from sklearn_ae.utils import all_estimators
+
+from ._helpers import digits_split
+
+ESTIMATORS = all_estimators()
+# Tiny versions of each estimator's network: the tests check what is saved, not quality.
+SMALL = {
+    "ConvAE": dict(channels=(2,)),
+    "RecurrentAE": dict(hidden_size=4),
+    "VariationalAE": dict(hidden_layer_sizes=(8,)),
+}
+
+
+def small(cls, **params):
+    defaults = dict(max_iter=2, random_state=0)
+    if "hidden_layer_sizes" in cls._get_param_names() and cls.__name__ not in SMALL:
+        defaults["hidden_layer_sizes"] = (8,)
+    return cls(**{**defaults, **SMALL.get(cls.__name__, {}), **params})
+
+
+def fitted(cls, **params):
+    X_train, *_ = digits_split()
+    return small(cls, **params).fit(X_train[:200])
+
+
+def skops_round_trip(estimator):
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(estimator)
+    return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+
+
+def assert_same_outputs(loaded, estimator):
+    _, X_test, *_ = digits_split()
+    X = X_test[:50]
+    codes = estimator.transform(X)
+    np.testing.assert_allclose(loaded.transform(X), codes, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        loaded.inverse_transform(codes), estimator.inverse_transform(codes), rtol=1e-6, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        loaded.score_samples(X), estimator.score_samples(X), rtol=1e-6, atol=1e-7
+    )
+    assert loaded.loss_curve_ == estimator.loss_curve_
+
+
+def test_pickle_holds_weights_not_optimizer_state():
+    # L-BFGS keeps 100 past steps of every weight: the net alone pickles to
+    # about 20 MB here, for 0.1 MB of weights.
+    X = np.random.default_rng(0).random((100, 784), dtype=np.float32)
+    ae = LinearAE(n_components=30, max_iter=1, random_state=0).fit(X)
+    weight_bytes = sum(p.numel() * p.element_size() for p in ae.module_.parameters())
+    assert len(pickle.dumps(ae.net_)) > 20 * weight_bytes  # what pickles held before
+    assert len(pickle.dumps(ae)) < 1.1 * weight_bytes
+    assert pickle.loads(pickle.dumps(ae)).net_.optimizer_.state_dict()["state"] == {}
+
+
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+def test_loaded_model_gives_the_same_outputs(name, cls, fmt):
+    estimator = fitted(cls)
+    if fmt == "pickle":
+        loaded = pickle.loads(pickle.dumps(estimator))
+    else:
+        loaded = skops_round_trip(estimator)
+    assert type(loaded) is cls and loaded.get_params() == estimator.get_params()
+    assert_same_outputs(loaded, estimator)
+
+
+@pytest.mark.parametrize("name, cls", ESTIMATORS, ids=[n for n, _ in ESTIMATORS])
+def test_skops_file_names_only_our_class_as_untrusted(name, cls):
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(fitted(cls))
+    assert sio.get_untrusted_types(data=data) == [f"{cls.__module__}.{cls.__qualname__}"]
+
+
+def test_skops_keeps_fitted_attributes_of_every_kind():
+    pd = pytest.importorskip("pandas")
+    X_train, *_ = digits_split()
+    frame = pd.DataFrame(X_train[:200], columns=[f"px{i}" for i in range(64)])
+    ae = small(
+        StackedAE,
+        random_state=np.random.RandomState(0),
+        early_stopping=True,
+        pretrain="greedy",
+        pretrain_max_iter=1,
+    ).fit(frame)
+    loaded = skops_round_trip(ae)
+    np.testing.assert_array_equal(loaded.feature_names_in_, ae.feature_names_in_)
+    assert loaded.pretrain_loss_curves_ == ae.pretrain_loss_curves_
+    assert loaded.validation_loss_curve_ == ae.validation_loss_curve_
+    assert list(loaded.net_.history[:, "valid_loss"]) == ae.validation_loss_curve_
+    np.testing.assert_array_equal(loaded.transform(frame), ae.transform(frame))
+
+
+def _tamper(data, edit):
+    """``data`` (a skops file) with its schema changed by ``edit(schema)``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.namelist():
+            content = source.read(item)
+            if item == "schema.json":
+                schema = json.loads(content)
+                edit(schema)
+                content = json.dumps(schema).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _call_eval_instead_of_activation(schema):
+    schema["content"]["content"]["activation"] = {
+        "__class__": "eval",
+        "__module__": "builtins",
+        "__loader__": "TypeNode",
+        "__id__": 1,
+    }
+
+
+def _object_is_os_system(schema):
+    schema["__class__"], schema["__module__"] = "system", "os"
+
+
+@pytest.mark.parametrize("edit", [_call_eval_instead_of_activation, _object_is_os_system])
+def test_tampered_skops_file_is_refused(edit):
+    sio = pytest.importorskip("skops.io")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    data = sio.dumps(fitted(StackedAE))
+    trusted = sio.get_untrusted_types(data=data)  # what the user reviewed
+    tampered = _tamper(data, edit)
+    assert set(sio.get_untrusted_types(data=tampered)) - set(trusted)
+    with pytest.raises(UntrustedTypesFoundException, match=r"builtins\.eval|os\.system"):
+        sio.loads(tampered, trusted=trusted)
+
+
+def test_file_whose_weights_do_not_fit_its_parameters_is_a_clear_error():
+    state = fitted(StackedAE).__getstate__()
+    state["_params_at_fit"] = {**state["_params_at_fit"], "hidden_layer_sizes": (5,)}
+    with pytest.raises(ValueError, match="saved weights do not fit"):
+        StackedAE.__new__(StackedAE).__setstate__(state)
+    state["_params_at_fit"]["activation"] = "os.system"
+    with pytest.raises(ValueError, match="activation"):
+        StackedAE.__new__(StackedAE).__setstate__(state)
+
+
+def test_parameters_changed_after_fit_do_not_change_what_loads():
+    ae = fitted(StackedAE)
+    ae.set_params(hidden_layer_sizes=(5, 5), activation="tanh")
+    loaded = pickle.loads(pickle.dumps(ae))
+    assert loaded.hidden_layer_sizes == (5, 5)
+    assert_same_outputs(loaded, ae)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+def test_model_saved_on_cuda_loads_on_cpu(fmt):
+    # Stand-in for a CUDA-trained model: the net records device "cuda". The
+    # weights are saved as numpy arrays whatever the device, so only the
+    # recorded device has to be mapped to this machine's.
+    ae = fitted(StackedAE)
+    ae.net_.device = "cuda"
+    with pytest.warns(UserWarning, match="no CUDA devices"):
+        loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+    assert str(loaded.net_.device) == "cpu"
+    assert next(loaded.module_.parameters()).device.type == "cpu"
+    ae.net_.device = "cpu"
+    assert_same_outputs(loaded, ae)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_model_fitted_on_cuda_loads_where_cuda_is_absent(monkeypatch):
+    ae = fitted(StackedAE, device="cuda")
+    data = pickle.dumps(ae)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="no CUDA devices"):
+        loaded = pickle.loads(data)
+    assert next(loaded.module_.parameters()).device.type == "cpu"
+    _, X_test, *_ = digits_split()
+    np.testing.assert_allclose(loaded.transform(X_test), ae.transform(X_test), atol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+def test_warm_start_continues_a_loaded_model_with_a_fresh_optimizer(fmt):
+    X_train, *_ = digits_split()
+    ae = fitted(StackedAE, max_iter=5)
+    loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+    assert loaded.net_.optimizer_.state_dict()["state"] == {}
+    loaded.set_params(warm_start=True, max_iter=10).fit(X_train[:200])
+    assert loaded.n_iter_ == 15
+    assert loaded.loss_curve_[:5] == ae.loss_curve_
+    # Training goes on from the saved weights (a restart would begin above
+    # the first epoch's loss) and keeps improving them.
+    assert loaded.loss_curve_[5] < 0.5 * (ae.loss_curve_[0] + ae.loss_curve_[4])
+    assert loaded.loss_curve_[-1] < 0.95 * ae.loss_curve_[-1]
+
+
+def test_loading_leaves_the_global_rng_alone():
+    data = pickle.dumps(fitted(StackedAE))
+    before = torch.random.get_rng_state()
+    pickle.loads(data)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+def test_unfitted_estimator_round_trips(fmt):
+    ae = StackedAE(n_components=3, hidden_layer_sizes=(7,))
+    loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+    assert loaded.get_params() == ae.get_params()
+    assert not hasattr(loaded, "net_")
