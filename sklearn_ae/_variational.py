@@ -10,17 +10,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
-from ._conv import ImageLayoutMixin
+from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._docstrings import fill_doc
 from ._runtime import seed_from_random_state
-from .modules import (
-    ACTIVATIONS,
-    ConvDecoder,
-    ConvEncoder,
-    VariationalAutoencoder,
-    gaussian_kl,
-    mlp,
-)
+from .modules import ACTIVATIONS, ConvDecoder, VariationalAutoencoder, gaussian_kl, mlp
+from .modules._conv import FeatureMapHead
 
 __all__ = ["VariationalAE"]
 
@@ -47,7 +41,7 @@ class KLPenalty:
 
 @fill_doc
 @estimator_parameters
-class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
+class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     """Variational autoencoder with a Gaussian posterior (Kingma and Welling, 2014).
 
     The encoder gives the mean and log-variance of ``q(z | x)``; training
@@ -59,8 +53,9 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
     ``architecture="dense"`` uses fully connected layers of
     ``hidden_layer_sizes``; ``architecture="conv"`` uses the encoder and
     decoder of :class:`ConvAE` (``image_shape``, ``channels``,
-    ``kernel_size``). Either accepts images as flat rows, ``(n, H, W)`` or
-    ``(n, C, H, W)`` and returns decoded images in the layout of ``fit``.
+    ``kernel_size``, ``sampling``, ``bottleneck``). Either accepts images as
+    flat rows, ``(n, H, W)`` or ``(n, C, H, W)`` and returns decoded images in
+    the layout of ``fit``.
 
     :meth:`transform` returns the posterior mean, so it is deterministic;
     :meth:`sample` draws from the prior and decodes.
@@ -79,8 +74,27 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
         Feature maps of each convolutional block (``architecture="conv"``).
     kernel_size : int, default=3
         Side of the convolution kernels (``architecture="conv"``).
+    sampling : {{"stride", "pool"}}, default="stride"
+        Strided and transposed convolutions, or max-pooling and nearest
+        upsampling around "same" convolutions, as in :class:`ConvAE`
+        (``architecture="conv"``).
+    bottleneck : {{"dense", "conv"}}, default="dense"
+        ``"dense"``: linear layers map the flattened last feature map to the
+        posterior mean and log-variance. ``"conv"`` (``architecture="conv"``
+        only): the code is a feature map of the last block's shape, and its
+        mean and log-variance come from two 1x1 convolutions of that block's
+        output (one Gaussian per channel and position), so ``n_components``
+        must be ``channels[-1] * H' * W'``; the decoder starts from it with
+        no dense layer.
     activation : {{"relu", "tanh", "logistic", "identity", "elu", "gelu"}}, default="relu"
         Nonlinearity of the hidden layers.
+    out_activation : str, default="identity"
+        Nonlinearity on the decoder output (a key of ``activation``'s
+        table), as in :class:`ConvAE`: ``"logistic"`` keeps ``loss="mse"``
+        reconstructions and samples in (0, 1). With ``loss="bce"`` only
+        ``"identity"`` and ``"logistic"`` (the same model) are allowed. There
+        is no ``code_activation``: the code is the mean of a Gaussian
+        posterior, unbounded by definition.
     beta : float, default=1.0
         Weight of the KL term in the training loss.
     loss : {{"mse", "bce"}}, default="mse"
@@ -139,12 +153,9 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
+        **ConvArchitectureMixin._conv_parameter_constraints,
         "architecture": [StrOptions({"dense", "conv"})],
         "hidden_layer_sizes": ["array-like"],
-        "image_shape": ["array-like", None],
-        "channels": ["array-like"],
-        "kernel_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
     }
     _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
@@ -154,20 +165,37 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
     image_shape: tuple | None = None
     channels: tuple = (32, 64)
     kernel_size: int = 3
+    sampling: str = "stride"
+    bottleneck: str = "dense"
     activation: str = "relu"
+    out_activation: str = "identity"
     beta: float = 1.0
 
     def _build_module(self, n_features):
-        k, act = self.n_components, self.activation
+        k, act, out = self.n_components, self.activation, self._module_out_activation()
         if self.architecture == "conv":
-            channels = check_positive_ints(self.channels, "channels")
-            body = ConvEncoder(self.image_shape_, channels, self.kernel_size, act)
-            decoder = ConvDecoder(k, body, self.kernel_size, act)
-            return VariationalAutoencoder(body, body.out_features, k, decoder)
+            body = self._conv_encoder()
+            conv_code = self.bottleneck == "conv"
+            decoder = ConvDecoder(
+                k, body, int(self.kernel_size), act, project=not conv_code, out_activation=out
+            )
+            heads = None
+            if conv_code:
+                heads = FeatureMapHead(body.out_shape), FeatureMapHead(body.out_shape)
+            return VariationalAutoencoder(body, body.out_features, k, decoder, heads=heads)
+        if self.bottleneck == "conv":
+            raise ValueError(
+                "bottleneck='conv' (the feature map as the code) needs architecture='conv'; "
+                "the dense architecture has no feature map."
+            )
         hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         body = mlp([n_features, *hidden], act)
         widths = [k, *reversed(hidden)]
-        decoder = torch.nn.Sequential(*mlp(widths, act), torch.nn.Linear(widths[-1], n_features))
+        decoder = torch.nn.Sequential(
+            *mlp(widths, act),
+            torch.nn.Linear(widths[-1], n_features),
+            ACTIVATIONS[out](),
+        )
         return VariationalAutoencoder(body, ([n_features, *hidden])[-1], k, decoder)
 
     def _penalties(self):
@@ -175,8 +203,7 @@ class VariationalAE(ImageLayoutMixin, BaseAutoencoder):
 
     def _activation_width(self, n_features):
         if self.architecture == "conv":
-            widest = max(check_positive_ints(self.channels, "channels"), default=1)
-            return max(n_features * widest, self.n_components)
+            return super()._activation_width(n_features)
         hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         return max(n_features, self.n_components, *hidden)
 

@@ -1,4 +1,5 @@
-"""ConvAE: image layouts, exact decoder sizes, quality against PCA, denoising."""
+"""ConvAE and the conv VariationalAE: image layouts, exact decoder sizes, sampling and
+bottleneck options, activations, quality against PCA, denoising, cost estimate."""
 
 import numpy as np
 import pytest
@@ -7,8 +8,10 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
-from sklearn_ae import ConvAE
+from sklearn_ae import ConvAE, VariationalAE
+from sklearn_ae._conv import conv_flops_per_sample
 from sklearn_ae.modules import ConvAutoencoder
+from sklearn_ae.modules._conv import FeatureMapHead
 
 
 @pytest.fixture(scope="module")
@@ -22,19 +25,44 @@ def _mse(a, b):
 
 
 @pytest.mark.parametrize(
-    "image_shape, channels, pooled",
-    [((1, 28, 28), (4, 4, 4), (3, 3)), ((3, 13, 9), (4, 6), (3, 2)), ((1, 1, 5), (2, 2), (1, 1))],
+    "image_shape, channels, pooled, strided",
+    [
+        ((1, 28, 28), (4, 4, 4), (3, 3), (4, 4)),
+        ((3, 13, 9), (4, 6), (3, 2), (4, 3)),
+        ((1, 1, 5), (2, 2), (1, 1), (1, 2)),
+    ],
 )
-def test_decoder_restores_sizes_that_do_not_halve(image_shape, channels, pooled):
-    module = ConvAutoencoder(image_shape, 3, channels=channels)
-    assert module.encoder.out_shape == (channels[-1], *pooled)
+@pytest.mark.parametrize("kernel_size", [3, 4])
+def test_decoder_restores_sizes_that_do_not_halve(
+    image_shape, channels, pooled, strided, kernel_size
+):
     x = torch.rand(2, int(np.prod(image_shape)))
-    out = module(x)
-    assert out["code"].shape == (2, 3)
-    assert out["recon"].shape == x.shape
+    for sampling, reduced in (("pool", pooled), ("stride", strided)):
+        module = ConvAutoencoder(
+            image_shape, 3, channels=channels, kernel_size=kernel_size, sampling=sampling
+        )
+        if kernel_size == 3:  # even kernels floor odd sizes when strided
+            assert module.encoder.out_shape == (channels[-1], *reduced), sampling
+        out = module(x)
+        assert out["code"].shape == (2, 3)
+        assert out["recon"].shape == x.shape
+        # The feature map itself as the code: no dense layer, same round trip.
+        size = module.encoder.out_features
+        conv_code = ConvAutoencoder(
+            image_shape,
+            size,
+            channels=channels,
+            kernel_size=kernel_size,
+            sampling=sampling,
+            bottleneck="conv",
+        )
+        assert not any(isinstance(m, torch.nn.Linear) for m in conv_code.modules())
+        out = conv_code(x)
+        assert out["code"].shape == (2, size) and out["recon"].shape == x.shape
 
 
-def test_beats_pca_at_same_k_on_held_out_digits(digits):
+@pytest.mark.parametrize("sampling", ["pool", "stride"])
+def test_beats_pca_at_same_k_on_held_out_digits(digits, sampling):
     X_train, X_test = digits
     k = 4
     pca = PCA(k).fit(X_train)
@@ -42,6 +70,7 @@ def test_beats_pca_at_same_k_on_held_out_digits(digits):
     ae = ConvAE(
         k,
         channels=(16, 32),
+        sampling=sampling,
         loss="bce",
         max_iter=20,
         batch_size=64,
@@ -90,10 +119,116 @@ def test_image_shape_parameter(digits):
 def test_denoising_conv_beats_plain_on_noisy_digits(digits):
     X_train, X_test = digits
     noisy = X_test + np.random.default_rng(0).normal(scale=0.4, size=X_test.shape)
-    params = dict(channels=(8,), max_iter=20, batch_size=64, learning_rate_init=0.01)
+    # Calibrated on pooling; the denoising effect, not the sampling, is under test.
+    params = dict(
+        channels=(8,), sampling="pool", max_iter=20, batch_size=64, learning_rate_init=0.01
+    )
     plain = ConvAE(8, random_state=0, **params).fit(X_train)
     denoising = ConvAE(8, noise="gaussian", noise_level=0.4, random_state=0, **params)
     denoising.fit(X_train)
     plain_err = _mse(plain.reconstruct(noisy), X_test)
     denoising_err = _mse(denoising.reconstruct(noisy), X_test)
     assert denoising_err < 0.8 * plain_err, (denoising_err, plain_err)
+
+
+@pytest.mark.parametrize("sampling", ["pool", "stride"])
+def test_feature_map_code_beats_the_mean_image(digits, sampling):
+    # 8x8 -> 4x4 -> 2x2 with 2 maps: a code of 8 local values, no dense layer.
+    X_train, X_test = digits
+    ae = ConvAE(
+        8,
+        channels=(16, 2),
+        sampling=sampling,
+        bottleneck="conv",
+        max_iter=25,
+        batch_size=64,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X_train)
+    assert ae.transform(X_test).shape == (len(X_test), 8)
+    ae_mse, mean_mse = _mse(ae.reconstruct(X_test), X_test), _mse(X_train.mean(axis=0), X_test)
+    assert ae_mse < 0.5 * mean_mse, (ae_mse, mean_mse)
+
+
+def test_feature_map_code_size_is_checked(digits):
+    X = digits[0][:50]
+    with pytest.raises(ValueError, match=r"2 x 2 x 2 = 8 values.*n_components must be 8, not 5"):
+        ConvAE(5, channels=(4, 2), bottleneck="conv", max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="channels=\\(\\) has no convolution"):
+        ConvAE(4, channels=(), bottleneck="conv", max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="sampling"):
+        ConvAE(4, sampling="maxpool", max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="needs architecture='conv'"):
+        VariationalAE(4, bottleneck="conv", max_iter=1).fit(X)
+
+
+def test_code_and_output_activations(digits):
+    X_train, X_test = digits
+    params = dict(channels=(16, 32), max_iter=20, batch_size=64, learning_rate_init=0.01)
+    relu_code = ConvAE(8, code_activation="relu", random_state=0, **params).fit(X_train)
+    codes = relu_code.transform(X_test)
+    assert codes.min() == 0 and 0.1 < (codes == 0).mean() < 0.9
+    relu_mse, mean_mse = _mse(relu_code.reconstruct(X_test), X_test), _mse(X_train.mean(0), X_test)
+    assert relu_mse < 0.5 * mean_mse, (relu_mse, mean_mse)
+
+    sigmoid = ConvAE(8, out_activation="logistic", random_state=0, **params).fit(X_train)
+    recon = sigmoid.reconstruct(X_test)
+    assert recon.min() > 0 and recon.max() < 1
+    pca = PCA(8).fit(X_train)
+    pca_mse = _mse(pca.inverse_transform(pca.transform(X_test)), X_test)
+    assert _mse(recon, X_test) < 0.9 * pca_mse, (_mse(recon, X_test), pca_mse)
+
+    conv_code = ConvAE(8, channels=(8, 2), bottleneck="conv", code_activation="relu", max_iter=1)
+    assert conv_code.fit(X_train[:100]).transform(X_test).min() >= 0
+
+    # With the cross-entropy the output is a sigmoid of logits: "logistic" is the same model.
+    bce = [
+        ConvAE(4, channels=(4,), loss="bce", out_activation=out, max_iter=2, random_state=0)
+        .fit(X_train[:200])
+        .reconstruct(X_test)
+        for out in ("identity", "logistic")
+    ]
+    np.testing.assert_array_equal(*bce)
+    with pytest.raises(ValueError, match="loss='bce' gives a sigmoid output"):
+        ConvAE(4, loss="bce", out_activation="tanh", max_iter=1).fit(X_train[:50])
+
+
+@pytest.mark.parametrize("sampling", ["pool", "stride"])
+def test_conv_vae_with_a_feature_map_code_learns(digits, sampling):
+    X_train, X_test = digits
+    images = X_train.reshape(-1, 8, 8)
+    vae = VariationalAE(
+        8,
+        architecture="conv",
+        channels=(16, 2),
+        sampling=sampling,
+        bottleneck="conv",
+        loss="bce",
+        beta=0.05,
+        max_iter=20,
+        batch_size=64,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(images)
+    assert isinstance(vae.module_.mu, FeatureMapHead)
+    assert vae.transform(X_test).shape == (len(X_test), 8)
+    samples = vae.sample(5, random_state=0)
+    assert samples.shape == (5, 8, 8) and samples.min() > 0 and samples.max() < 1
+    assert np.isfinite(vae.score_samples(X_test)).all()
+    if sampling == "stride":  # with pooling, 20 epochs stay near the mean image
+        mean_mse = _mse(X_train.mean(axis=0), X_test)
+        recon_mse = _mse(vae.reconstruct(X_test).reshape(len(X_test), -1), X_test)
+        assert recon_mse < 0.8 * mean_mse, (recon_mse, mean_mse)
+
+
+def test_flops_count_convolutions_at_every_position():
+    X = np.random.default_rng(0).random((8, 28, 28))
+    ae = ConvAE(16, max_iter=1, random_state=0).fit(X)
+    # Multiply-adds of 1->32 at 14x14, 32->64 at 7x7, the two 3136x16 dense
+    # layers, and the two transposed convolutions (the same again).
+    macs = 2 * (14 * 14 * 32 * 9 + 7 * 7 * 64 * 32 * 9) + 2 * 3136 * 16
+    assert ae._flops_per_sample(ae.module_) == 2 * macs
+    weights = sum(p.numel() for p in ae.module_.parameters())
+    assert ae._flops_per_sample(ae.module_) > 10 * 2 * weights
+    pooled = ConvAutoencoder((1, 28, 28), 16, sampling="pool")
+    assert conv_flops_per_sample(pooled, 784) > 3 * ae._flops_per_sample(ae.module_)

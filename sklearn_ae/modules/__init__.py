@@ -5,7 +5,7 @@ dict holding at least ``"code"`` and ``"recon"`` (the raw decoder output), and
 offers ``encode`` and ``decode``. Use them directly in your own torch code.
 """
 
-from ._conv import ConvAutoencoder, ConvDecoder, ConvEncoder
+from ._conv import SAMPLINGS, ConvAutoencoder, ConvDecoder, ConvEncoder
 from ._custom import EncoderDecoder, EncoderOnly
 from ._dense import ACTIVATIONS, DenseAutoencoder, LayerPair, TiedLinear
 from ._recurrent import CELLS, RecurrentAutoencoder
@@ -14,6 +14,7 @@ from ._variational import VariationalAutoencoder, gaussian_kl, mlp
 __all__ = [
     "ACTIVATIONS",
     "CELLS",
+    "SAMPLINGS",
     "ConvAutoencoder",
     "ConvDecoder",
     "ConvEncoder",

@@ -44,6 +44,10 @@ class VariationalAutoencoder(nn.Module):
     n_components : int
     decoder : torch.nn.Module
         ``z -> raw output``.
+    heads : pair of torch.nn.Module or None, default=None
+        The mean and log-variance heads, ``(n, n_hidden) -> (n, n_components)``;
+        None uses two linear layers; a code that is a convolutional feature
+        map takes two :class:`~sklearn_ae.modules.FeatureMapHead` instead.
 
     Notes
     -----
@@ -54,11 +58,12 @@ class VariationalAutoencoder(nn.Module):
 
     generator = None
 
-    def __init__(self, body, n_hidden, n_components, decoder):
+    def __init__(self, body, n_hidden, n_components, decoder, heads=None):
         super().__init__()
         self.body = body
-        self.mu = nn.Linear(n_hidden, n_components)
-        self.logvar = nn.Linear(n_hidden, n_components)
+        if heads is None:
+            heads = nn.Linear(n_hidden, n_components), nn.Linear(n_hidden, n_components)
+        self.mu, self.logvar = heads
         self.decoder = decoder
 
     def posterior(self, x):
