@@ -372,9 +372,7 @@ class BaseAutoencoder(
             with seeded_global_rng(seed):
                 net = self._make_net(X.shape[1], device, X.shape[0])
         net.generator = make_generator(seed, device)
-        batch = X.shape[0] if net.batch_size == -1 else net.batch_size
-        threads = choose_num_threads(self.n_jobs, 3 * batch * self._flops_per_sample(net.module_))
-        with compute_context(threads):
+        with compute_context(self._training_threads(net, X.shape[0])):
             data = RowData(X, device)
             if not warm:
                 self._pretrain(net, data)
@@ -388,6 +386,12 @@ class BaseAutoencoder(
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def _training_threads(self, net, n_rows):
+        """Torch threads for training ``net`` on ``n_rows`` rows (forward + backward)."""
+        batch = n_rows if net.batch_size == -1 else min(net.batch_size, n_rows)
+        work = 3 * batch * self._flops_per_sample(net.module_)
+        return choose_num_threads(self.n_jobs, work, probe_load=True)
 
     def _train(self, net, data):
         """Train ``net`` on ``data`` (a ``RowData``) and check what came out.
@@ -515,9 +519,7 @@ class BaseAutoencoder(
         net.generator = make_generator(seed, device)
         net.max_epochs = epochs
         net.validation_fraction = None  # a net from fit(early_stopping=True)
-        batch = min(net.batch_size, X.shape[0])
-        threads = choose_num_threads(self.n_jobs, 3 * batch * self._flops_per_sample(net.module_))
-        with compute_context(threads):
+        with compute_context(self._training_threads(net, X.shape[0])):
             data = RowData(X, device)
             if first:
                 self._pretrain(net, data)

@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 
 import numpy as np
 import torch
@@ -118,7 +119,29 @@ def _dask_task_budget():
     return 1
 
 
-def choose_num_threads(n_jobs, flops_per_batch):
+def idle_cores(window=0.05):
+    """Cores left idle by every process over ``window`` seconds (Linux), or None.
+
+    Read before training starts, so this process's own work is not counted.
+    """
+
+    def totals():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    try:
+        idle0, all0 = totals()
+        time.sleep(window)
+        idle1, all1 = totals()
+    except (OSError, ValueError, IndexError):
+        return None
+    if all1 <= all0:
+        return None
+    return (idle1 - idle0) / (all1 - all0) * (os.cpu_count() or 1)
+
+
+def choose_num_threads(n_jobs, flops_per_batch, probe_load=False):
     """Torch threads for work of ``flops_per_batch`` per step.
 
     ``n_jobs`` (the estimator parameter) wins when set: a positive count, or
@@ -127,11 +150,19 @@ def choose_num_threads(n_jobs, flops_per_batch):
     saves (and far more when another process competes for the cores),
     otherwise the threads the process may use: ``OMP_NUM_THREADS`` where
     set (joblib's workers), else the caller's ``torch.get_num_threads()``.
+    With ``probe_load`` (a fit, not a quick inference), large work also
+    leaves out the cores other processes keep busy: on a 2-core machine with
+    one competing process, two threads were 1.7x slower than one.
     """
     available = _worker_thread_budget() or _THREADS.outside()
     if n_jobs is not None:
         return available if n_jobs == -1 else int(n_jobs)
-    return 1 if flops_per_batch < SMALL_WORK_FLOPS else available
+    if flops_per_batch < SMALL_WORK_FLOPS:
+        return 1
+    idle = idle_cores() if probe_load and available > 1 else None
+    if idle is not None:
+        available = max(1, min(available, round(idle)))
+    return available
 
 
 def _flush_denormal_active():
