@@ -319,7 +319,7 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
         Validation loss of each epoch (only with ``early_stopping=True``).
     n_features_in_ : int
         Number of features seen during the autoencoder's ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Their names, when the autoencoder saw string column names.
 
     See Also
@@ -375,6 +375,21 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
         """
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
 
 @_fill_parameters
 class FineTunedRegressor(RegressorMixin, _FineTuned):
@@ -424,3 +439,18 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         """
         out = self._predict_raw(X).astype(np.float64)
         return out.ravel() if self._y_ndim == 1 else out
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination (R^2) of :meth:`predict` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)

@@ -126,7 +126,7 @@ def _shape_calculator(operator):
     input_type = operator.inputs[0].type
     n_samples = input_type.shape[0] if input_type.shape else None
     output_type = DoubleTensorType if isinstance(input_type, DoubleTensorType) else FloatTensorType
-    operator.outputs[0].type = output_type([n_samples, estimator.n_components])
+    operator.outputs[0].type = output_type([n_samples, estimator._n_features_out])
 
 
 def _splices_in_float32(estimator, dtype):

@@ -17,10 +17,11 @@ import sklearn_ae.onnx  # noqa: E402  (registers the converters)
 from sklearn_ae import ConvAE, RecurrentAE, StackedAE, VariationalAE  # noqa: E402
 from sklearn_ae.utils import all_estimators  # noqa: E402
 
-from ._helpers import digits_split  # noqa: E402
+from ._helpers import TinyDecoder, TinyEncoder, digits_split  # noqa: E402
 
 EXPORTABLE = [(n, c) for n, c in all_estimators() if not issubclass(c, RecurrentAE)]
 SMALL = {
+    "AutoEncoder": dict(encoder=TinyEncoder, decoder=TinyDecoder),
     "ConvAE": dict(channels=(2, 3)),
     "VariationalAE": dict(architecture="conv", channels=(2,)),
 }
@@ -71,7 +72,7 @@ def check_transform(ae, dtype):
     ae.fit(X_train[:300].astype(dtype))
     X = X_test.astype(dtype)
     (codes,) = run(to_onnx(ae, X[:1]), X)
-    assert codes.dtype == dtype and codes.shape == (len(X), ae.n_components)
+    assert codes.dtype == dtype and codes.shape == (len(X), ae._n_features_out)
     np.testing.assert_allclose(codes, ae.transform(X), atol=1e-5, rtol=0)
 
 

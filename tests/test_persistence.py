@@ -12,7 +12,7 @@ import torch
 from sklearn_ae import LinearAE, StackedAE
 from sklearn_ae.utils import all_estimators
 
-from ._helpers import digits_split
+from ._helpers import TinyDecoder, TinyEncoder, digits_split
 
 ESTIMATORS = all_estimators()
 # Tiny versions of each estimator's network: the tests check what is saved, not quality.
@@ -25,6 +25,8 @@ SMALL = {
 
 def small(cls, **params):
     defaults = dict(max_iter=2, random_state=0)
+    if cls.__name__ == "AutoEncoder":  # the user's own modules, as classes
+        defaults.update(encoder=TinyEncoder, decoder=TinyDecoder)
     if "hidden_layer_sizes" in cls._get_param_names() and cls.__name__ not in SMALL:
         defaults["hidden_layer_sizes"] = (8,)
     return cls(**{**defaults, **SMALL.get(cls.__name__, {}), **params})
@@ -82,7 +84,10 @@ def test_loaded_model_gives_the_same_outputs(name, cls, fmt):
 def test_skops_file_names_only_our_class_as_untrusted(name, cls):
     sio = pytest.importorskip("skops.io")
     data = sio.dumps(fitted(cls))
-    assert sio.get_untrusted_types(data=data) == [f"{cls.__module__}.{cls.__qualname__}"]
+    ours = [f"{cls.__module__}.{cls.__qualname__}"]
+    if cls.__name__ == "AutoEncoder":  # and the user's own module classes, nothing else
+        ours += [f"{c.__module__}.{c.__qualname__}" for c in (TinyDecoder, TinyEncoder)]
+    assert sorted(sio.get_untrusted_types(data=data)) == sorted(ours)
 
 
 def test_skops_keeps_fitted_attributes_of_every_kind():

@@ -115,7 +115,10 @@ def test_nan_padding_is_masked_and_kept(shared_data):
 def test_learns_italy_power_demand_far_below_mean_baseline(shared_data):
     X_train = fetch_ucr("ItalyPowerDemand", data_home=shared_data).data
     X_test = fetch_ucr("ItalyPowerDemand", data_home=shared_data, subset="test").data
-    ae = RecurrentAE(4, max_iter=60, **FAST).fit(X_train)
+    # lr=0.01 (FAST) makes the LSTM's loss spike, and the stopping rule ended
+    # one seed's fit at 0.46 of its first loss; at 0.005 seeds 0-2 reach 0.20-0.27.
+    settings = {**FAST, "learning_rate_init": 0.005}
+    ae = RecurrentAE(4, max_iter=80, n_iter_no_change=20, **settings).fit(X_train)
     assert ae.loss_curve_[-1] < 0.3 * ae.loss_curve_[0]
     baseline = _mse(X_train.mean(axis=0), X_test)
     assert _mse(ae.reconstruct(X_test), X_test) < 0.4 * baseline
