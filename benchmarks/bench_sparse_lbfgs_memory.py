@@ -11,8 +11,12 @@ Usage (from the repository root)::
     python benchmarks/bench_sparse_lbfgs_memory.py 20000 50000
 """
 
-import sys, time, warnings
+import sys
+import time
+import warnings
+
 import scipy.sparse as sp
+
 from sklearn_ae import LinearAE
 
 warnings.simplefilter("ignore")
