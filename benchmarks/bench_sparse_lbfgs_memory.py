@@ -35,6 +35,7 @@ open("/proc/self/clear_refs", "w").write("5")
 base = status("VmRSS")
 t = time.time()
 LinearAE(max_iter=2).fit(S)
-print(
-    f"{n}x{d}: peak RSS growth {status('VmHWM') - base:.0f} MiB during fit; dense would be {n * d * 4 / 2**20:.0f} MiB (float32); {time.time() - t:.0f}s"
-)
+growth = status("VmHWM") - base
+dense = n * d * 4 / 2**20
+print(f"{n}x{d}: peak RSS growth {growth:.0f} MiB during fit; dense float32: {dense:.0f} MiB;")
+print(f"{time.time() - t:.0f} s")
