@@ -258,6 +258,22 @@ class BaseAutoencoder(
         flat = validate_data(self, X.reshape(X.shape[0], -1), reset=reset, **check_params)
         return flat, X.shape[1:]
 
+    def _module_out_activation(self):
+        """``out_activation`` for the module: raw logits where the loss applies the sigmoid.
+
+        For estimators with an ``out_activation`` parameter.
+        """
+        if self.loss != "bce":
+            return self.out_activation
+        if self.out_activation not in ("identity", "logistic"):
+            raise ValueError(
+                f"loss='bce' gives a sigmoid output (trained on its logits), which "
+                f"out_activation={self.out_activation!r} contradicts: use "
+                "out_activation='logistic' (or the default 'identity', the same model "
+                "with this loss), or loss='mse' for another output activation."
+            )
+        return "identity"
+
     def _flops_per_sample(self, module):
         """Floating-point operations of one forward pass of one sample (for thread choice).
 

@@ -135,19 +135,6 @@ class ConvArchitectureMixin:
             last_activation=last_activation,
         )
 
-    def _module_out_activation(self):
-        """``out_activation`` for the module: raw logits when the loss applies the sigmoid."""
-        if self.loss != "bce":
-            return self.out_activation
-        if self.out_activation not in ("identity", "logistic"):
-            raise ValueError(
-                f"loss='bce' gives a sigmoid output (trained on its logits), which "
-                f"out_activation={self.out_activation!r} contradicts: use "
-                "out_activation='logistic' (or the default 'identity', the same model with "
-                "this loss), or loss='mse' for another output activation."
-            )
-        return "identity"
-
     def _flops_per_sample(self, module):
         # Convolutions reuse each weight at every position of the feature map:
         # 2 x the weight count (the dense estimate) is 14x too low at defaults.

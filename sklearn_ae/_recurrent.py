@@ -140,17 +140,6 @@ class RecurrentAE(BaseAutoencoder):
         size = 64 if self.hidden_size == "deprecated" else int(self.hidden_size)
         return (size,) * (1 if self.num_layers == "deprecated" else int(self.num_layers))
 
-    def _output_activation(self):
-        if self.loss != "bce":
-            return self.out_activation
-        if self.out_activation not in ("identity", "logistic"):
-            raise ValueError(
-                f"loss='bce' trains a sigmoid output on logits; out_activation="
-                f"{self.out_activation!r} cannot apply. Use out_activation='logistic' (or "
-                "'identity', the same with this loss), or loss='mse'."
-            )
-        return "identity"  # the loss applies the sigmoid
-
     def _validate_input(self, X, reset):
         X, sample_shape = self._validate_nd(X, reset, max_ndim=3, ensure_all_finite="allow-nan")
         empty = np.flatnonzero(np.isnan(X).all(axis=1))
@@ -200,7 +189,7 @@ class RecurrentAE(BaseAutoencoder):
             hidden_layer_sizes=self._layer_sizes(),
             cell=self.cell,
             code_activation=self.code_activation,
-            out_activation=self._output_activation(),
+            out_activation=self._module_out_activation(),
         )
 
     def _pretrain(self, net, data):

@@ -87,19 +87,6 @@ class StackedAE(BaseAutoencoder):
     code_activation: str = "identity"
     out_activation: str = "identity"
 
-    def _module_out_activation(self):
-        """``out_activation`` for the module: raw logits when the loss applies the sigmoid."""
-        if self.loss != "bce":
-            return self.out_activation
-        if self.out_activation not in ("identity", "logistic"):
-            raise ValueError(
-                f"loss='bce' gives a sigmoid output (trained on its logits), which "
-                f"out_activation={self.out_activation!r} contradicts: use "
-                "out_activation='logistic' (or the default 'identity', the same model "
-                "with this loss), or loss='mse' for another output activation."
-            )
-        return "identity"
-
     def _build_module(self, n_features):
         return DenseAutoencoder(
             n_features,

@@ -82,7 +82,7 @@ def test_code_and_output_activations(shared_data):
     # loss="bce" already trains a sigmoid output on logits.
     bce = RecurrentAE(3, loss="bce", out_activation="logistic", max_iter=2, **FAST).fit(X01)
     assert 0 < bce.reconstruct(X01).min()
-    with pytest.raises(ValueError, match="loss='bce' trains a sigmoid output on logits"):
+    with pytest.raises(ValueError, match="loss='bce' gives a sigmoid output"):
         RecurrentAE(3, loss="bce", out_activation="tanh", max_iter=1).fit(X01)
 
 
