@@ -82,16 +82,22 @@ class _FineTuned(BaseEstimator):
         "fit_autoencoder": ["boolean"],
         "encoder_init": [StrOptions({"pretrained", "random"})],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(numbers.Integral, 1, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
+        # The training parameters the autoencoders share, validated alike.
+        **{
+            name: BaseAutoencoder._parameter_constraints[name]
+            for name in (
+                "alpha",
+                "batch_size",
+                "max_iter",
+                "tol",
+                "early_stopping",
+                "validation_fraction",
+                "n_iter_no_change",
+                "device",
+                "random_state",
+                "verbose",
+            )
+        },
     }
 
     autoencoder: object = dataclasses.field(kw_only=False)
