@@ -55,25 +55,28 @@ class FitDiagnostics:
         with torch.no_grad():
             return float(self.criterion.per_sample(raw, self.sample).mean())
 
-    def error(self, module):
-        """Mean reconstruction error of ``module`` on the sample (eval mode)."""
+    def _outputs(self, module):
+        """``module``'s forward pass on the sample, in eval mode, its mode then restored."""
         was_training = module.training
         module.eval()
         try:
             with torch.no_grad():
-                return self._mean_error(module(self.sample)["recon"])
+                return module(self.sample)
         finally:
             module.train(was_training)
+
+    def error(self, module):
+        """Mean reconstruction error of ``module`` on the sample (eval mode)."""
+        return self._mean_error(self._outputs(module)["recon"])
 
     def near_mean(self, module):
         """Whether ``module`` reconstructs hardly better than the mean does."""
         return self.error(module) >= MEAN_PLATEAU_RATIO * self.baseline
 
-    def codes_dead(self, module):
+    @staticmethod
+    def _codes_dead(codes):
         """Whether every code unit is constant over the sample."""
-        module.eval()
-        with torch.no_grad():
-            codes = module.encode(self.sample).flatten(1)
+        codes = codes.flatten(1)
         spread = (codes.max(dim=0).values - codes.min(dim=0).values).max()
         return bool(spread <= 1e-7 * max(1.0, float(codes.abs().max())))
 
@@ -88,7 +91,8 @@ class FitDiagnostics:
                 f"{name}'s weights became NaN or infinite during training: training "
                 f"diverged. {advice}"
             )
-        final = self.error(module)
+        out = self._outputs(module)  # one pass gives both the error and the codes
+        final = self._mean_error(out["recon"])
         if not np.isfinite(final) or final > DIVERGED_RATIO * max(start_error, self.baseline):
             raise FloatingPointError(
                 f"{name} ended with a reconstruction error of {final:.4g} on the training "
@@ -96,7 +100,7 @@ class FitDiagnostics:
                 f"error of predicting the mean of the data ({self.baseline:.4g}): training "
                 f"diverged. {advice}"
             )
-        if self.codes_dead(module):
+        if self._codes_dead(out["code"]):
             warnings.warn(
                 f"Every code unit of {name} is constant on the training data (dead codes): "
                 "transform returns the same code for every sample. Lower the penalty "
