@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--schedules", default="constant,cosine")
+    parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--verbose", action="store_true", help="print every epoch")
@@ -40,7 +41,7 @@ def main():
     X_test = fetch_mnist(data_home=args.data_home, subset="test").data[: args.n_test]
     print(
         f"MNIST {len(X_train)} train / {len(X_test)} test (pixels in [0, 1]), "
-        f"784-1000-500-250-30 ReLU, Adam lr={args.learning_rate}, batch 200, "
+        f"784-1000-500-250-30 ReLU, Adam lr={args.learning_rate}, batch {args.batch_size}, "
         f"{args.epochs} epochs, {args.threads} torch thread(s)"
     )
     print("| schedule | seed | test MSE/pixel | train MSE/pixel | last-epoch loss | time (s) |")
@@ -52,6 +53,7 @@ def main():
                 hidden_layer_sizes=(1000, 500, 250),
                 learning_rate=schedule,
                 learning_rate_init=args.learning_rate,
+                batch_size=args.batch_size,
                 max_iter=args.epochs,
                 tol=0.0,  # run the whole budget
                 random_state=seed,

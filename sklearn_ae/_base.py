@@ -356,23 +356,31 @@ class BaseAutoencoder(
             raise
         return self
 
-    def _check_warm_start(self):
-        """Raise if a parameter that shapes the model changed since the last fit."""
+    def _check_same_model(self, how):
+        """Raise if a parameter that shapes the model changed since it was initialised.
+
+        ``how`` says what continues the model ("warm_start=True", "partial_fit").
+        """
         fitted = getattr(self, "_params_at_fit", {})
         for name, value in self.get_params(deep=False).items():
             if name in self._warm_start_mutable or name not in fitted:
                 continue
             if not _same_param(value, fitted[name]):
                 raise ValueError(
-                    f"warm_start=True continues training the fitted model, which was built "
-                    f"with {name}={fitted[name]!r}; it cannot take {name}={value!r}. Set "
-                    "warm_start=False to fit a new model, or restore the parameter."
+                    f"{how} continues training the fitted model, which was built with "
+                    f"{name}={fitted[name]!r}; it cannot take {name}={value!r}. "
+                    + (
+                        "Set warm_start=False to fit a new model"
+                        if how.startswith("warm_start")
+                        else "Call fit to start a new model"
+                    )
+                    + ", or restore the parameter."
                 )
 
     def _fit(self, X):
         warm = self.warm_start and hasattr(self, "net_")
         if warm:
-            self._check_warm_start()
+            self._check_same_model("warm_start=True")
         X = self._validate_input(X, reset=not warm)
         check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
@@ -472,8 +480,12 @@ class BaseAutoencoder(
         to stop, e.g. on :meth:`score` of held-out rows. ``early_stopping=True``
         and greedy pretraining need the whole data set and are refused; fit a
         first block with :meth:`fit` to pretrain, then continue with
-        ``partial_fit``. Parameters changed after initialisation take effect at
-        the next :meth:`fit`. A call that fails leaves the model as it was.
+        ``partial_fit``. Training parameters changed between calls (the rate,
+        the solver's settings, ``noise``, ``batch_size``) apply from the next
+        call, which keeps the optimizer's state unless ``solver`` changed; one
+        that shapes the network (``n_components``, ``hidden_layer_sizes``, ...)
+        is refused: call :meth:`fit` for a new model. A call that fails leaves
+        the model as it was.
 
         Parameters
         ----------
@@ -528,7 +540,8 @@ class BaseAutoencoder(
                 # Batches of batch_size rows whatever the first block's length.
                 net = self._make_net(X.shape[1], device, sys.maxsize)
         else:
-            net = self.net_
+            self._check_same_model("partial_fit")
+            net = self._net_with_current_settings(X.shape[1])
             # An int random_state would otherwise replay the first call's
             # shuffles and noise on every block.
             seed = int(np.random.SeedSequence([seed, len(net.history)]).generate_state(1)[0])
@@ -543,6 +556,40 @@ class BaseAutoencoder(
         for name in ("validation_loss_curve_", "best_validation_loss_"):
             vars(self).pop(name, None)
         self._set_fitted(net)
+
+    def _net_with_current_settings(self, n_features):
+        """``net_``, or a copy built from the current training parameters if any changed.
+
+        Between ``partial_fit`` calls a user may change the rate, the solver's
+        settings, the noise or the batch size (a schedule of their own). The
+        copy keeps the weights, the history and, for the same solver, the
+        optimizer's state (Adam's moments, momentum) with the new settings.
+        """
+        net = self.net_
+        fitted = getattr(self, "_params_at_fit", {})
+        current = self.get_params(deep=False)
+        per_call = {"random_state", "max_iter", "warm_start"}  # read by each call itself
+        if all(
+            _same_param(current[name], fitted[name])
+            for name in fitted.keys() - per_call
+            if name in current
+        ):
+            return net
+        with torch.random.fork_rng(devices=[]):  # building draws weights, then overwritten
+            new = self._make_net(
+                n_features, torch.device(net.device), sys.maxsize,
+                module=copy.deepcopy(net.module_),
+            )
+        new.history = copy.deepcopy(net.history)
+        if self.solver == fitted.get("solver"):
+            settings = [
+                {k: v for k, v in group.items() if k != "params"}
+                for group in new.optimizer_.param_groups
+            ]
+            new.optimizer_.load_state_dict(net.optimizer_.state_dict())
+            for group, setting in zip(new.optimizer_.param_groups, settings, strict=True):
+                group.update(setting)
+        return new
 
     def _pretrain(self, net, data):
         """Prepare the initialised ``net`` on ``data`` (a ``RowData``) before a cold fit."""

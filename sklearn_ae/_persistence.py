@@ -11,6 +11,12 @@ keeps instead exactly what inference and ``warm_start`` need, as plain data
 * the training history (``net_.history``), as a JSON string;
 * the device it was trained on.
 
+A parameter that is a torch module *instance* (``AutoEncoder``'s ``encoder``
+and ``decoder``) is saved as a copy whose parameters and buffers are numpy
+arrays: skops can then store it as an object of its class (listed by
+``get_untrusted_types``, with torch's layer classes it holds), where a tensor
+would make it fail.
+
 Loading rebuilds the net from the parameters (the module from
 ``_build_module``, the loss, penalties and callbacks from ``_make_net``) and
 copies the weights in. The optimizer is new, as after scikit-learn's MLP
@@ -34,6 +40,7 @@ __all__ = ["estimator_state", "restore_estimator"]
 # The key under which the net's plain-data stand-in is stored.
 _NET_KEY = "_net_state"
 _VERSION_KEY = "_sklearn_ae_version"
+_MODULE_KEY = "_sklearn_ae_torch_module"
 
 
 def _unique_state(module):
@@ -57,6 +64,49 @@ def _json_scalar(value):
     raise TypeError(f"{type(value).__name__} in the training history is not plain data.")
 
 
+def _module_to_plain(module):
+    """A copy of ``module`` whose tensors are ``(array, is_parameter, requires_grad)``."""
+    plain = copy.deepcopy(module).cpu()
+    for sub in plain.modules():
+        for tensors in (sub._parameters, sub._buffers):
+            for name, tensor in tensors.items():
+                if tensor is not None:
+                    tensors[name] = (
+                        tensor.detach().numpy().copy(),
+                        isinstance(tensor, torch.nn.Parameter),
+                        bool(tensor.requires_grad),
+                    )
+    return {_MODULE_KEY: plain}
+
+
+def _module_from_plain(value):
+    module = value[_MODULE_KEY]
+    for sub in module.modules():
+        for tensors in (sub._parameters, sub._buffers):
+            for name, saved in tensors.items():
+                if saved is not None:
+                    array, is_parameter, requires_grad = saved
+                    tensor = torch.as_tensor(np.array(array))
+                    tensors[name] = (
+                        torch.nn.Parameter(tensor, requires_grad=requires_grad)
+                        if is_parameter
+                        else tensor
+                    )
+    return module
+
+
+def _is_plain_module(value):
+    return isinstance(value, dict) and set(value) == {_MODULE_KEY}
+
+
+def _map_modules(state, is_module, convert):
+    """``state`` with module parameters converted, also those in ``_params_at_fit``."""
+    state = {key: convert(v) if is_module(v) else v for key, v in state.items()}
+    if isinstance(state.get("_params_at_fit"), dict):
+        state["_params_at_fit"] = _map_modules(state["_params_at_fit"], is_module, convert)
+    return state
+
+
 def _device_for_loading(device):
     """The device a model saved on ``device`` loads on here: the CPU when CUDA is absent."""
     if torch.device(device).type == "cuda" and not torch.cuda.is_available():
@@ -76,6 +126,7 @@ def estimator_state(estimator, state):
     from . import __version__
 
     state = {**state, _VERSION_KEY: __version__}
+    state = _map_modules(state, lambda v: isinstance(v, torch.nn.Module), _module_to_plain)
     net = state.pop("net_", None)
     if net is None:  # unfitted
         return state
@@ -101,6 +152,7 @@ def restore_estimator(estimator, state):
     state = dict(state)
     saved = state.pop(_NET_KEY, None)
     saved_version = state.pop(_VERSION_KEY, __version__)
+    state = _map_modules(state, _is_plain_module, _module_from_plain)
     vars(estimator).update(state)
     if saved_version != __version__:
         warnings.warn(

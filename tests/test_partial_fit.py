@@ -61,6 +61,40 @@ def test_partial_fit_after_fit_continues_the_fitted_net():
     assert _adam_steps(model) == {32}
 
 
+def test_changed_training_parameters_apply_from_the_next_call():
+    # A schedule of one's own: the new rate is used, Adam's moments are kept.
+    X = digits_split()[0]
+    model = _small().partial_fit(X)
+    moments = [s["exp_avg"].clone() for s in model.net_.optimizer_.state.values()]
+    model.set_params(learning_rate_init=1e-4, batch_size=100)
+    model.partial_fit(X[:100])  # one batch of 100 rows: one step
+    assert {g["lr"] for g in model.net_.optimizer_.param_groups} == {1e-4}
+    assert model.net_.batch_size == 100 and _adam_steps(model) == {8 + 1}
+    # One step from the kept moments (not from zero): 0.9 of the old average remains.
+    for before, state in zip(moments, model.net_.optimizer_.state.values(), strict=True):
+        assert torch.corrcoef(torch.stack([before.ravel(), state["exp_avg"].ravel()]))[0, 1] > 0.5
+    assert model.n_iter_ == 2
+    # A new solver starts a fresh optimizer.
+    model.set_params(solver="sgd", learning_rate_init=0.01).partial_fit(X[:100])
+    assert isinstance(model.net_.optimizer_, torch.optim.SGD)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == 0.01 and model.n_iter_ == 3
+
+
+@pytest.mark.parametrize(
+    "change", [dict(n_components=8), dict(hidden_layer_sizes=(32,)), dict(activation="tanh")]
+)
+def test_a_changed_architecture_is_refused_and_the_model_kept(change):
+    X = digits_split()[0]
+    model = _small().partial_fit(X)
+    codes = model.transform(X[:5])
+    model.set_params(**change)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"partial_fit continues.*{name}=.*Call fit"):
+        model.partial_fit(X)
+    assert model.n_iter_ == 1
+    np.testing.assert_array_equal(model.transform(X[:5]), codes)
+
+
 def test_blocks_reach_the_error_of_an_in_memory_fit():
     X_train, X_test, *_ = digits_split()
     in_memory = _small(max_iter=10).fit(X_train)

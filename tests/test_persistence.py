@@ -224,3 +224,54 @@ def test_unfitted_estimator_round_trips(fmt):
     loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
     assert loaded.get_params() == ae.get_params()
     assert not hasattr(loaded, "net_")
+
+
+class ScaledCode(torch.nn.Module):
+    """A user's module with a parameter of its own and no ``reset_parameters``."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Linear(64, 3)
+        self.scale = torch.nn.Parameter(torch.full((3,), 0.5))
+        self.register_buffer("offset", torch.arange(3.0))
+
+    def forward(self, x):
+        return self.layer(x) * self.scale + self.offset
+
+
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+def test_autoencoder_of_module_instances_round_trips(fmt):
+    # Instances (not classes) as encoder and decoder: skops cannot store a
+    # tensor, so they are saved with numpy arrays in place of their tensors.
+    from sklearn.base import clone
+
+    from sklearn_ae import AutoEncoder
+
+    X_train, *_ = digits_split()
+    decoder = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.Tanh(), torch.nn.Linear(16, 64))
+    ae = AutoEncoder(ScaledCode(), decoder, max_iter=2, random_state=0).fit(X_train[:200])
+    if fmt == "pickle":
+        loaded = pickle.loads(pickle.dumps(ae))
+    else:
+        sio = pytest.importorskip("skops.io")
+        data = sio.dumps(ae)
+        untrusted = sio.get_untrusted_types(data=data)
+        # Our class, the user's, and the torch layers the instances are made of.
+        assert sorted(untrusted) == sorted(
+            [
+                "sklearn_ae._custom.AutoEncoder",
+                f"{__name__}.ScaledCode",
+                "torch.nn.modules.activation.Tanh",
+                "torch.nn.modules.container.Sequential",
+                "torch.nn.modules.linear.Linear",
+            ]
+        )
+        loaded = sio.loads(data, trusted=untrusted)
+    assert_same_outputs(loaded, ae)
+    # The loaded parameters are modules with tensors again, equal to the ones given.
+    assert isinstance(loaded.encoder.scale, torch.nn.Parameter)
+    torch.testing.assert_close(loaded.encoder.scale, ae.encoder.scale)
+    torch.testing.assert_close(loaded.encoder.offset, ae.encoder.offset)
+    # ... so that clone + fit of the loaded model is the same fresh model.
+    refit = clone(loaded).fit(X_train[:200])
+    np.testing.assert_allclose(refit.transform(X_train[:20]), ae.transform(X_train[:20]))
