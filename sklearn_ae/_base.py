@@ -577,7 +577,9 @@ class BaseAutoencoder(
             return net
         with torch.random.fork_rng(devices=[]):  # building draws weights, then overwritten
             new = self._make_net(
-                n_features, torch.device(net.device), sys.maxsize,
+                n_features,
+                torch.device(net.device),
+                sys.maxsize,
                 module=copy.deepcopy(net.module_),
             )
         new.history = copy.deepcopy(net.history)

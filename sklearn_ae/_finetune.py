@@ -27,6 +27,12 @@ from torch import nn
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._custom import reset_parameters
 from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
+from ._persistence import (
+    device_for_loading,
+    estimator_state,
+    load_plain_weights,
+    restore_state,
+)
 from ._runtime import (
     choose_num_threads,
     compute_context,
@@ -179,12 +185,7 @@ class _FineTuned(BaseEstimator):
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
         with seeded_global_rng(seed):
-            encoder = EncoderOnly(copy.deepcopy(autoencoder.module_).float())
-            if self.encoder_init == "random":
-                reset_parameters(encoder)
-            hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
-            head = _mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
-            module = nn.Sequential(encoder, head)
+            module = self._network(autoencoder, n_outputs)
         net = self._make_net(module, len(X), device, seed)
         n_weights = sum(p.numel() for p in module.parameters())
         threads = choose_num_threads(None, 6 * net.batch_size * n_weights)
@@ -198,11 +199,38 @@ class _FineTuned(BaseEstimator):
         if hasattr(autoencoder, "feature_names_in_"):
             self.feature_names_in_ = autoencoder.feature_names_in_
         self.net_ = net
+        self.n_outputs_ = n_outputs
         self.n_iter_ = len(net.history)
         self.loss_curve_ = list(net.history[:, "train_loss"])
         if self.early_stopping:
             self.validation_loss_curve_ = list(net.history[:, "valid_loss"])
         return self
+
+    def _network(self, autoencoder, n_outputs):
+        """``nn.Sequential(encoder, head)``, drawing new weights from torch's global RNG."""
+        encoder = EncoderOnly(copy.deepcopy(autoencoder.module_).float())
+        if self.encoder_init == "random":
+            reset_parameters(encoder)
+        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        head = _mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
+        return nn.Sequential(encoder, head)
+
+    # Saved as plain data (weights as numpy arrays), as the autoencoders are:
+    # see _persistence.py. Loading rebuilds the network and copies them in.
+    def __getstate__(self):
+        return estimator_state(self, super().__getstate__())
+
+    def __setstate__(self, state):
+        saved = restore_state(self, state)
+        if saved is None:
+            return
+        self._validate_params()
+        device = device_for_loading(saved["device"])
+        with torch.random.fork_rng(devices=[]):  # the weights are overwritten below
+            module = self._network(self.autoencoder_, self.n_outputs_)
+            net = self._make_net(module, saved["batch_size"], device, 0)
+            net.initialize()
+        self.net_ = load_plain_weights(net, saved, type(self).__name__)
 
     def _make_net(self, module, n_samples, device, seed):
         batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size

@@ -35,7 +35,13 @@ from skorch.history import History
 
 from ._runtime import resolve_device
 
-__all__ = ["estimator_state", "restore_estimator"]
+__all__ = [
+    "device_for_loading",
+    "estimator_state",
+    "load_plain_weights",
+    "restore_estimator",
+    "restore_state",
+]
 
 # The key under which the net's plain-data stand-in is stored.
 _NET_KEY = "_net_state"
@@ -107,7 +113,7 @@ def _map_modules(state, is_module, convert):
     return state
 
 
-def _device_for_loading(device):
+def device_for_loading(device):
     """The device a model saved on ``device`` loads on here: the CPU when CUDA is absent."""
     if torch.device(device).type == "cuda" and not torch.cuda.is_available():
         warnings.warn(
@@ -121,20 +127,12 @@ def _device_for_loading(device):
     return resolve_device(device)
 
 
-def estimator_state(estimator, state):
-    """``state`` (the estimator's ``__dict__``) with ``net_`` replaced by plain data."""
-    from . import __version__
-
-    state = {**state, _VERSION_KEY: __version__}
-    state = _map_modules(state, lambda v: isinstance(v, torch.nn.Module), _module_to_plain)
-    net = state.pop("net_", None)
-    if net is None:  # unfitted
-        return state
-    module = net.module_
-    state[_NET_KEY] = {
+def net_to_plain(net):
+    """A skorch net as plain data: its weights, history, device and batch size."""
+    return {
         "weights": {
             name: value.detach().cpu().numpy().copy()
-            for name, value in _unique_state(module).items()
+            for name, value in _unique_state(net.module_).items()
         },
         # One JSON string rather than a node per number: skops's schema stays
         # small (it took 80 kB for 20 epochs of a LinearAE as a list of dicts).
@@ -142,40 +140,10 @@ def estimator_state(estimator, state):
         "device": str(net.device),
         "batch_size": int(net.batch_size),
     }
-    return state
 
 
-def restore_estimator(estimator, state):
-    """Set ``estimator``'s ``__dict__`` from ``state``, rebuilding ``net_`` if it was saved."""
-    from . import __version__
-
-    state = dict(state)
-    saved = state.pop(_NET_KEY, None)
-    saved_version = state.pop(_VERSION_KEY, __version__)
-    state = _map_modules(state, _is_plain_module, _module_from_plain)
-    vars(estimator).update(state)
-    if saved_version != __version__:
-        warnings.warn(
-            f"This {type(estimator).__name__} was saved by sklearn-ae {saved_version} and is "
-            f"loaded by {__version__}: it may not work as it did. Refit it, or load it with "
-            "the version that saved it.",
-            UserWarning,
-            stacklevel=3,
-        )
-    if saved is None:
-        return
-    # The network is built as it was at fit, whatever set_params did since.
-    builder = copy.copy(estimator)
-    vars(builder).update(getattr(estimator, "_params_at_fit", {}))
-    # A file's parameters decide what is built: check them as fit would.
-    builder._validate_params()
-    device = _device_for_loading(saved["device"])
-    # Building a module draws initial weights from torch's global RNG, which
-    # loading must leave alone; the weights are overwritten right after.
-    with torch.random.fork_rng(devices=[]):
-        net = builder._make_net(
-            estimator.n_features_in_, device, 1, batch_size=saved["batch_size"]
-        )
+def load_plain_weights(net, saved, owner):
+    """Copy ``saved``'s weights and history into the freshly built ``net``."""
     weights = {
         name: torch.as_tensor(np.asarray(value)) for name, value in saved["weights"].items()
     }
@@ -190,9 +158,60 @@ def restore_estimator(estimator, state):
         net.module_.load_state_dict(weights, strict=False)
     except RuntimeError as exc:
         raise ValueError(
-            f"The saved weights do not fit the network {type(estimator).__name__} builds from "
-            f"its parameters ({exc}). Was the file edited, or saved by another version of "
-            "sklearn-ae?"
+            f"The saved weights do not fit the network {owner} builds from its parameters "
+            f"({exc}). Was the file edited, or saved by another version of sklearn-ae?"
         ) from exc
     net.history = History(json.loads(saved["history"]))
-    estimator.net_ = net
+    return net
+
+
+def estimator_state(estimator, state):
+    """``state`` (the estimator's ``__dict__``) with ``net_`` replaced by plain data."""
+    from . import __version__
+
+    state = {**state, _VERSION_KEY: __version__}
+    state = _map_modules(state, lambda v: isinstance(v, torch.nn.Module), _module_to_plain)
+    net = state.pop("net_", None)
+    if net is not None:  # fitted
+        state[_NET_KEY] = net_to_plain(net)
+    return state
+
+
+def restore_state(estimator, state):
+    """Set ``estimator``'s ``__dict__`` from ``state``; return the saved net's data or None."""
+    from . import __version__
+
+    state = dict(state)
+    saved = state.pop(_NET_KEY, None)
+    saved_version = state.pop(_VERSION_KEY, __version__)
+    state = _map_modules(state, _is_plain_module, _module_from_plain)
+    vars(estimator).update(state)
+    if saved_version != __version__:
+        warnings.warn(
+            f"This {type(estimator).__name__} was saved by sklearn-ae {saved_version} and is "
+            f"loaded by {__version__}: it may not work as it did. Refit it, or load it with "
+            "the version that saved it.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return saved
+
+
+def restore_estimator(estimator, state):
+    """Set ``estimator``'s ``__dict__`` from ``state``, rebuilding ``net_`` if it was saved."""
+    saved = restore_state(estimator, state)
+    if saved is None:
+        return
+    # The network is built as it was at fit, whatever set_params did since.
+    builder = copy.copy(estimator)
+    vars(builder).update(getattr(estimator, "_params_at_fit", {}))
+    # A file's parameters decide what is built: check them as fit would.
+    builder._validate_params()
+    device = device_for_loading(saved["device"])
+    # Building a module draws initial weights from torch's global RNG, which
+    # loading must leave alone; the weights are overwritten right after.
+    with torch.random.fork_rng(devices=[]):
+        net = builder._make_net(
+            estimator.n_features_in_, device, 1, batch_size=saved["batch_size"]
+        )
+    estimator.net_ = load_plain_weights(net, saved, type(estimator).__name__)

@@ -275,3 +275,35 @@ def test_autoencoder_of_module_instances_round_trips(fmt):
     # ... so that clone + fit of the loaded model is the same fresh model.
     refit = clone(loaded).fit(X_train[:200])
     np.testing.assert_allclose(refit.transform(X_train[:20]), ae.transform(X_train[:20]))
+
+
+@pytest.mark.parametrize("fmt", ["pickle", "skops"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_fine_tuned_estimators_round_trip(fmt, kind):
+    from sklearn.frozen import FrozenEstimator
+
+    from sklearn_ae import FineTunedClassifier, FineTunedRegressor
+
+    X_train, X_test, y_train, _ = digits_split()
+    ae = fitted(StackedAE)
+    if kind == "classifier":
+        model = FineTunedClassifier(FrozenEstimator(ae), max_iter=2, random_state=0)
+        model.fit(X_train[:300], y_train[:300])
+        outputs = model.predict_proba
+    else:
+        model = FineTunedRegressor(ae, hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+        model.fit(X_train[:300], y_train[:300].astype(float))
+        outputs = model.predict
+    if fmt == "pickle":
+        loaded = pickle.loads(pickle.dumps(model))
+    else:
+        sio = pytest.importorskip("skops.io")
+        data = sio.dumps(model)
+        untrusted = sio.get_untrusted_types(data=data)
+        # No torch or skorch type: the net is saved as arrays.
+        assert all(t.startswith(("sklearn_ae.", "sklearn.frozen.")) for t in untrusted)
+        loaded = sio.loads(data, trusted=untrusted)
+    new_outputs = getattr(loaded, outputs.__name__)
+    np.testing.assert_allclose(new_outputs(X_test), outputs(X_test), rtol=1e-6, atol=1e-7)
+    assert loaded.loss_curve_ == model.loss_curve_
+    assert loaded.net_.optimizer_.state_dict()["state"] == {}
