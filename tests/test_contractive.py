@@ -24,9 +24,12 @@ def _autograd_sq_norms(module, x):
     "activation", ["logistic", "tanh", "relu", "elu", "gelu", "selu", "leaky_relu", "softplus"]
 )
 @pytest.mark.parametrize("code_activation", [None, "logistic"])
-def test_jacobian_norm_matches_autograd(hidden, activation, code_activation):
+@pytest.mark.parametrize("linear_path", [False, True])
+def test_jacobian_norm_matches_autograd(hidden, activation, code_activation, linear_path):
     torch.manual_seed(0)
-    module = DenseAutoencoder(10, 4, hidden, activation, code_activation=code_activation)
+    module = DenseAutoencoder(
+        10, 4, hidden, activation, code_activation=code_activation, linear_path=linear_path
+    )
     module = module.double()
     x = torch.randn(6, 10, dtype=torch.float64)
     expected = _autograd_sq_norms(module, x)

@@ -93,6 +93,13 @@ class DenseAutoencoder(nn.Module):
     out_activation : str or None, default=None
         Nonlinearity on the reconstruction (``"logistic"``: a sigmoid);
         None is ``"identity"``.
+    linear_path : bool, default=False
+        With hidden layers, add a linear map from the input to the code and
+        one from the code to the output (tied like the stack), summed with
+        the deep paths before the code and output activations. Initialised by
+        :meth:`init_from_pca`, it makes the untrained model exactly PCA,
+        whatever the hidden activation. Without hidden layers the stack is
+        that linear map already and no path is added.
     """
 
     def __init__(
@@ -104,6 +111,7 @@ class DenseAutoencoder(nn.Module):
         tied_weights=False,
         code_activation=None,
         out_activation=None,
+        linear_path=False,
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_components]
@@ -117,18 +125,80 @@ class DenseAutoencoder(nn.Module):
         self.activation = ACTIVATIONS[activation]()
         self.code_activation = ACTIVATIONS[code_activation or "identity"]()
         self.out_activation = ACTIVATIONS[out_activation or "identity"]()
+        self.linear_encoder = self.linear_decoder = None
+        if linear_path and hidden_layer_sizes:
+            self.linear_encoder = nn.Linear(n_features, n_components)
+            self.linear_decoder = (
+                TiedLinear(self.linear_encoder)
+                if tied_weights
+                else nn.Linear(n_components, n_features)
+            )
 
     def encode(self, x):
         *hidden, last = self.encoder_layers
+        h = x
         for layer in hidden:
-            x = self.activation(layer(x))
-        return self.code_activation(last(x))
+            h = self.activation(layer(h))
+        h = last(h)
+        if self.linear_encoder is not None:
+            h = h + self.linear_encoder(x)
+        return self.code_activation(h)
+
+    def _decode_raw(self, z):
+        """The decoder's output before ``out_activation``."""
+        *hidden, last = self.decoder_layers
+        h = z
+        for layer in hidden:
+            h = self.activation(layer(h))
+        h = last(h)
+        if self.linear_decoder is not None:
+            h = h + self.linear_decoder(z)
+        return h
 
     def decode(self, z):
-        *hidden, last = self.decoder_layers
-        for layer in hidden:
-            z = self.activation(layer(z))
-        return self.out_activation(last(z))
+        return self.out_activation(self._decode_raw(z))
+
+    @torch.no_grad()
+    def init_from_pca(self, mean, components):
+        """Start as PCA: encode to the principal scores, decode to their reconstruction.
+
+        The outer linear maps (the single layers without hidden layers, the
+        linear path with them) take the principal axes; the deep paths'
+        last layers start at zero, so they add nothing until training finds
+        something PCA misses. Code units beyond the number of components
+        given start at zero.
+
+        Parameters
+        ----------
+        mean : torch.Tensor of shape (n_features,)
+        components : torch.Tensor of shape (n_pca, n_features)
+            Orthonormal rows, ``n_pca <= n_components``.
+        """
+        if self.linear_encoder is None:
+            encoder, decoder = self.encoder_layers[0], self.decoder_layers[-1]
+            if len(self.encoder_layers) > 1:
+                raise ValueError("init_from_pca needs linear_path=True with hidden layers.")
+        else:
+            encoder, decoder = self.linear_encoder, self.linear_decoder
+            # The deep encoder's last layer starts at zero; the deep decoder's
+            # too where it is its own (a tied one is the encoder's first
+            # layer's transpose): its constant output is taken off the bias.
+            self.encoder_layers[-1].weight.zero_()
+            self.encoder_layers[-1].bias.zero_()
+            if not isinstance(self.decoder_layers[-1], TiedLinear):
+                self.decoder_layers[-1].weight.zero_()
+            self.decoder_layers[-1].bias.zero_()
+        n_pca = components.shape[0]
+        weight = torch.zeros_like(encoder.weight)
+        weight[:n_pca] = components.to(weight)
+        encoder.weight.copy_(weight)
+        encoder.bias.copy_(-(weight @ mean.to(weight)))
+        if not isinstance(decoder, TiedLinear):
+            decoder.weight.copy_(weight.t())
+        decoder.bias.copy_(mean.to(weight))
+        if self.linear_decoder is not None:
+            zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
+            decoder.bias.sub_(self._decode_raw(zero_code)[0] - decoder.bias)
 
     def forward(self, x):
         code = self.encode(x)
