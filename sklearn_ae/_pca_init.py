@@ -82,3 +82,23 @@ def principal_axes(data, n_components, seed=None):
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
     components = components * np.where(signs == 0, 1.0, signs)[:, None]
     return torch.from_numpy(mean), torch.from_numpy(np.ascontiguousarray(components))
+
+
+def pca_residual_variance(data, n_components, seed=None):
+    """Per-feature mean squared error of PCA with ``n_components`` axes on ``data``'s rows.
+
+    Also returns the per-feature variance of the rows (the error of their mean).
+    """
+    X = _sample(data)
+    mean, components = principal_axes(data, n_components, seed)
+    mean, components = mean.numpy(), components.numpy()
+    n_samples, n_features = X.shape
+    if sp.issparse(X):
+        total = float(X.multiply(X).sum() / X.shape[0] - mean @ mean)
+        scores = X @ components.T - mean @ components.T
+    else:
+        centred = X - mean
+        total = float((centred**2).sum() / n_samples)
+        scores = centred @ components.T
+    explained = float((np.asarray(scores) ** 2).sum() / n_samples)
+    return max(total - explained, 0.0) / n_features, total / n_features
