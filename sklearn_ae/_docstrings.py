@@ -51,7 +51,9 @@ _PARAMETERS = {
     "init": """init : {"pca", "random"}, default="pca"
         How a fresh fit (or a first ``partial_fit``) starts. ``"pca"``: as
         PCA of the training rows (of the first block for ``partial_fit``;
-        randomized for sparse or wide data). With hidden layers, a linear
+        randomized for wide data). Sparse input (e.g. TF-IDF) is not
+        centred: the start is its truncated SVD, so the codes start as latent
+        semantic analysis's (``TruncatedSVD``). With hidden layers, a linear
         path from input to code and from code to output (tied with
         ``tied_weights``) is added to the deep one and takes the principal
         axes, while the deep path's code and output layers start at zero:

@@ -52,6 +52,9 @@ def _randomized_axes(X, mean, n_components, rng, n_iter=4, oversample=10):
 def principal_axes(data, n_components, seed=None):
     """Mean and leading principal axes of the rows of ``data``.
 
+    For sparse ``data`` the mean is zero and the axes are the leading right
+    singular vectors of the rows themselves (TruncatedSVD's, LSA's).
+
     Parameters
     ----------
     data : RowData
@@ -65,11 +68,14 @@ def principal_axes(data, n_components, seed=None):
     Returns
     -------
     mean : torch.Tensor of shape (n_features,)
+        Zero for sparse data.
     components : torch.Tensor of shape (n_axes, n_features)
         Orthonormal rows, largest variance first, float64.
     """
     X = _sample(data)
-    mean = np.asarray(X.mean(axis=0)).ravel()
+    # Sparse rows (bag-of-words) are not centred, as TruncatedSVD leaves
+    # them for latent semantic analysis: the start's codes are LSA's.
+    mean = np.zeros(X.shape[1]) if sp.issparse(X) else X.mean(axis=0)
     n_samples, n_features = X.shape
     n_axes = min(n_components, n_features, max(n_samples - 1, 1))
     if sp.issparse(X) or n_features > MAX_EXACT_FEATURES:
