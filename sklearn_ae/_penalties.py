@@ -107,7 +107,7 @@ def _closed_form_applies(module):
     return (
         layers is not None
         and all(type(layer) is nn.Linear for layer in layers)
-        and type(getattr(module, "linear_encoder", None)) in (nn.Linear, type(None))
+        and hasattr(getattr(module, "linear_encoder", None) or layers[0], "weight")
         and _has_derivative(getattr(module, "activation", None))
         and _has_derivative(getattr(module, "code_activation", None))
     )

@@ -6,7 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "DenseAutoencoder", "LayerPair", "TiedLinear"]
+__all__ = [
+    "ACTIVATIONS",
+    "BackProjection",
+    "DenseAutoencoder",
+    "LayerPair",
+    "ProjectionPath",
+    "TiedLinear",
+]
 
 # scikit-learn's MLP names first, then the usual modern ones.
 ACTIVATIONS = {
@@ -41,6 +48,51 @@ class TiedLinear(nn.Module):
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
+
+
+class ProjectionPath(nn.Module):
+    """``x -> mix @ basis @ x + bias``: a linear map within a fixed subspace.
+
+    ``basis`` (a buffer, set by :meth:`DenseAutoencoder.init_from_pca`) holds
+    the principal axes; only the small square ``mix`` and the bias train.
+    Adam moves every weight by about its learning rate whatever its gradient,
+    which for a full ``n_features``-wide linear map means a large jump away
+    from the PCA start on wide inputs (4096 pixels); a ``k x k`` mix keeps
+    the same step small.
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.register_buffer("basis", torch.zeros(out_features, in_features))
+        self.mix = nn.Parameter(torch.eye(out_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    @property
+    def weight(self):
+        """The map's ``(out_features, in_features)`` matrix, as ``nn.Linear`` holds it."""
+        return self.mix @ self.basis
+
+    def forward(self, x):
+        return F.linear(F.linear(x, self.basis), self.mix, self.bias)
+
+
+class BackProjection(nn.Module):
+    """``z -> basis^T @ mix @ z + bias``: a :class:`ProjectionPath`'s way back, own mix."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+        n = source.basis.shape[0]
+        self.mix = nn.Parameter(torch.eye(n))
+        self.bias = nn.Parameter(torch.zeros(source.in_features))
+
+    @property
+    def weight(self):
+        return self.source.basis.t() @ self.mix
+
+    def forward(self, z):
+        return F.linear(F.linear(z, self.mix), self.source.basis.t(), self.bias)
 
 
 class LayerPair(nn.Module):
@@ -96,7 +148,8 @@ class DenseAutoencoder(nn.Module):
     linear_path : bool, default=False
         With hidden layers, add a linear map from the input to the code and
         one from the code to the output (tied like the stack), summed with
-        the deep paths before the code and output activations. Initialised by
+        the deep paths before the code and output activations. Both work
+        within the span of the principal axes (:class:`ProjectionPath`). Initialised by
         :meth:`init_from_pca`, it makes the untrained model exactly PCA,
         whatever the hidden activation. Without hidden layers the stack is
         that linear map already and no path is added.
@@ -127,11 +180,11 @@ class DenseAutoencoder(nn.Module):
         self.out_activation = ACTIVATIONS[out_activation or "identity"]()
         self.linear_encoder = self.linear_decoder = None
         if linear_path and hidden_layer_sizes:
-            self.linear_encoder = nn.Linear(n_features, n_components)
+            self.linear_encoder = ProjectionPath(n_features, n_components)
             self.linear_decoder = (
                 TiedLinear(self.linear_encoder)
                 if tied_weights
-                else nn.Linear(n_components, n_features)
+                else BackProjection(self.linear_encoder)
             )
 
     def encode(self, x):
@@ -174,10 +227,16 @@ class DenseAutoencoder(nn.Module):
         components : torch.Tensor of shape (n_pca, n_features)
             Orthonormal rows, ``n_pca <= n_components``.
         """
+        n_pca = components.shape[0]
         if self.linear_encoder is None:
-            encoder, decoder = self.encoder_layers[0], self.decoder_layers[-1]
             if len(self.encoder_layers) > 1:
                 raise ValueError("init_from_pca needs linear_path=True with hidden layers.")
+            encoder, decoder = self.encoder_layers[0], self.decoder_layers[-1]
+            weight = torch.zeros_like(encoder.weight)
+            weight[:n_pca] = components.to(weight)
+            encoder.weight.copy_(weight)
+            if not isinstance(decoder, TiedLinear):
+                decoder.weight.copy_(weight.t())
         else:
             encoder, decoder = self.linear_encoder, self.linear_decoder
             # The deep encoder's last layer starts at zero; the deep decoder's
@@ -188,13 +247,13 @@ class DenseAutoencoder(nn.Module):
             if not isinstance(self.decoder_layers[-1], TiedLinear):
                 self.decoder_layers[-1].weight.zero_()
             self.decoder_layers[-1].bias.zero_()
-        n_pca = components.shape[0]
-        weight = torch.zeros_like(encoder.weight)
-        weight[:n_pca] = components.to(weight)
-        encoder.weight.copy_(weight)
+            encoder.basis.zero_()
+            encoder.basis[:n_pca] = components.to(encoder.basis)
+            encoder.mix.copy_(torch.eye(encoder.mix.shape[0]))
+            if isinstance(decoder, BackProjection):
+                decoder.mix.copy_(torch.eye(decoder.mix.shape[0]))
+            weight = encoder.weight
         encoder.bias.copy_(-(weight @ mean.to(weight)))
-        if not isinstance(decoder, TiedLinear):
-            decoder.weight.copy_(weight.t())
         decoder.bias.copy_(mean.to(weight))
         if self.linear_decoder is not None:
             zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
