@@ -117,8 +117,9 @@ def test_tied_weights_halve_the_weights_and_train_as_well():
     kw = dict(n_components=16, hidden_layer_sizes=(48,), max_iter=40, random_state=0)
     untied = StackedAE(**kw).fit(X_TRAIN)
     tied = StackedAE(tied_weights=True, **kw).fit(X_TRAIN)
-    # The stack's layers and the linear path of the PCA start, tied alike.
-    n_weights = 64 * 48 + 48 * 16 + 64 * 16
+    # The stack's layers and the linear path of the PCA start (a 16 x 16 mix
+    # each way within the principal subspace), tied alike.
+    n_weights = 64 * 48 + 48 * 16 + 16 * 16
     n_biases = (48 + 16) + (48 + 64) + (16 + 64)  # encoder, decoder, path
     assert _n_unique_parameters(untied.module_) == 2 * n_weights + n_biases
     assert _n_unique_parameters(tied.module_) == n_weights + n_biases

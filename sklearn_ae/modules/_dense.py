@@ -239,12 +239,18 @@ class DenseAutoencoder(nn.Module):
                 decoder.weight.copy_(weight.t())
         else:
             encoder, decoder = self.linear_encoder, self.linear_decoder
-            # The deep encoder's last layer starts at zero; the deep decoder's
-            # too where it is its own (a tied one is the encoder's first
-            # layer's transpose): its constant output is taken off the bias.
-            self.encoder_layers[-1].weight.zero_()
-            self.encoder_layers[-1].bias.zero_()
-            if not isinstance(self.decoder_layers[-1], TiedLinear):
+            # The deep path's outer layers start at zero so that it adds
+            # nothing yet. Untied: the code and output layers. Tied, zeroing
+            # the code layer would zero its decoder twin as well, and the
+            # deep path would learn only through the encoder: the input
+            # layer (the output layer's twin) is zeroed instead, which leaves
+            # the deep code constant; that constant is taken off the path's
+            # bias, as the deep decoder's constant output is below.
+            tied = isinstance(self.decoder_layers[-1], TiedLinear)
+            outer = self.encoder_layers[0] if tied else self.encoder_layers[-1]
+            outer.weight.zero_()
+            outer.bias.zero_()
+            if not tied:
                 self.decoder_layers[-1].weight.zero_()
             self.decoder_layers[-1].bias.zero_()
             encoder.basis.zero_()
@@ -255,6 +261,12 @@ class DenseAutoencoder(nn.Module):
             weight = encoder.weight
         encoder.bias.copy_(-(weight @ mean.to(weight)))
         decoder.bias.copy_(mean.to(weight))
+        if self.linear_encoder is not None:
+            h = torch.zeros(1, weight.shape[1], dtype=weight.dtype, device=weight.device)
+            *hidden, last = self.encoder_layers
+            for layer in hidden:
+                h = self.activation(layer(h))
+            encoder.bias.sub_(last(h)[0])
         if self.linear_decoder is not None:
             zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
             decoder.bias.sub_(self._decode_raw(zero_code)[0] - decoder.bias)
