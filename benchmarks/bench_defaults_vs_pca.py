@@ -82,7 +82,8 @@ def main():
                 ae_mse = mse(ae.reconstruct(X_test), X_test)
                 flags = sorted(
                     {
-                        "ConvergenceWarning" if issubclass(w.category, ConvergenceWarning)
+                        "ConvergenceWarning"
+                        if issubclass(w.category, ConvergenceWarning)
                         else w.category.__name__
                         for w in caught
                         if not issubclass(w.category, DeprecationWarning)
@@ -92,7 +93,7 @@ def main():
                 print(
                     f"| {label} | {k} | {pca_mse:.3g} | {ae_mse:.3g} | "
                     f"{ae_mse / max(pca_mse, 1e-30):.3g} | {ae.n_iter_} | "
-                    f"{', '.join(flags) or '–'} | {seconds:.1f} |",
+                    f"{', '.join(flags) or '-'} | {seconds:.1f} |",
                     flush=True,
                 )
 

@@ -42,7 +42,8 @@ def main():
     parser.add_argument("--dims", type=int, nargs="+", default=[32, 128])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
-        "--with-random", action="store_true",
+        "--with-random",
+        action="store_true",
         help="also fit init='random' (the earlier default; ~7 min per model at 32-d)",
     )
     args = parser.parse_args()
@@ -68,8 +69,11 @@ def main():
         start = time.perf_counter()
         lsa = TruncatedSVD(k, random_state=0).fit(X_train)
         lsa_p = precision_at_10(lsa.transform(X_train), lsa.transform(X_test), y_train, y_test)
-        print(f"| {k} | LSA (TruncatedSVD) | {lsa_p:.3f} | 1.00 | – | "
-              f"{time.perf_counter() - start:.1f} |", flush=True)
+        print(
+            f"| {k} | LSA (TruncatedSVD) | {lsa_p:.3f} | 1.00 | - | "
+            f"{time.perf_counter() - start:.1f} |",
+            flush=True,
+        )
         for cls in (StackedAE, DenoisingAE):
             for init in ("pca", "random") if args.with_random else ("pca",):
                 start = time.perf_counter()
@@ -80,10 +84,15 @@ def main():
                 p = precision_at_10(ae.transform(X_train), ae.transform(X_test), y_train, y_test)
                 name = f"{cls.__name__}()" if init == "pca" else f"{cls.__name__}(init='random')"
                 flags = "".join(
-                    f" [{w.category.__name__}]" for w in caught if w.category is not DeprecationWarning
+                    f" [{w.category.__name__}]"
+                    for w in caught
+                    if w.category is not DeprecationWarning
                 )
-                print(f"| {k} | {name}{flags} | {p:.3f} | {p / lsa_p:.2f} | {ae.n_iter_} | "
-                      f"{seconds:.0f} |", flush=True)
+                print(
+                    f"| {k} | {name}{flags} | {p:.3f} | {p / lsa_p:.2f} | {ae.n_iter_} | "
+                    f"{seconds:.0f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

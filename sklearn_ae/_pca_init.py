@@ -82,7 +82,7 @@ def principal_axes(data, n_components, seed=None):
         components = _randomized_axes(X, mean, n_axes, np.random.default_rng(seed))
     else:
         centred = X - mean
-        eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)
+        _, eigenvectors = np.linalg.eigh(centred.T @ centred)
         components = eigenvectors[:, ::-1][:, :n_axes].T
     # A sign convention (largest entry positive) so that equal data give equal codes.
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])

@@ -3,7 +3,6 @@
 import numbers
 
 import torch
-
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters

@@ -180,7 +180,10 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         "architecture": [StrOptions({"dense", "conv"})],
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
-        "decoder_variance": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "decoder_variance": [
+            StrOptions({"auto"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
     }
     _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
 
