@@ -36,6 +36,7 @@ class ContractiveAE(StackedAE):
         Weight of the Jacobian penalty relative to the reconstruction loss
         (a mean over features).
     {dense}
+    {init}
     {code_activation}
     {out_activation}
     {loss}

@@ -25,6 +25,7 @@ class DenoisingAE(StackedAE):
     ----------
     {n_components}
     {dense}
+    {init}
     {code_activation}
     {out_activation}
     {loss}

@@ -50,6 +50,10 @@ class FitDiagnostics:
         if criterion.kind == "bce":
             mean = torch.logit(mean.clamp(1e-6, 1 - 1e-6))
         self.baseline = self._mean_error(mean.expand_as(flat))
+        # Where the start and the mean are both exact (a single row, constant
+        # data, a PCA start at full rank), an error this small after training
+        # is float32 rounding, not divergence.
+        self.negligible = 1e-3 * float(torch.nan_to_num(flat.float()).pow(2).mean())
 
     def _mean_error(self, raw):
         with torch.no_grad():
@@ -93,7 +97,9 @@ class FitDiagnostics:
             )
         out = self._outputs(module)  # one pass gives both the error and the codes
         final = self._mean_error(out["recon"])
-        if not np.isfinite(final) or final > DIVERGED_RATIO * max(start_error, self.baseline):
+        if not np.isfinite(final) or final > DIVERGED_RATIO * max(
+            start_error, self.baseline, self.negligible
+        ):
             raise FloatingPointError(
                 f"{name} ended with a reconstruction error of {final:.4g} on the training "
                 f"data, above both its error before training ({start_error:.4g}) and the "

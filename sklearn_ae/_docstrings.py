@@ -4,6 +4,8 @@ Every estimator documents the training parameters it inherits; writing them
 once here keeps the wording identical and the class files short.
 """
 
+import dataclasses
+
 __all__ = ["fill_doc"]
 
 _PARAMETERS = {
@@ -46,6 +48,22 @@ _PARAMETERS = {
         ``learning_rate_init``. Shallow stages tolerate larger rates than the
         deep fine-tuning, which a large rate can throw far from the
         pretrained weights.""",
+    "init": """init : {"pca", "random"}, default="pca"
+        How a fresh fit (or a first ``partial_fit``) starts. ``"pca"``: as
+        PCA of the training rows (of the first block for ``partial_fit``;
+        randomized for wide data). Sparse input (e.g. TF-IDF) is not
+        centred: the start is its truncated SVD, so the codes start as latent
+        semantic analysis's (``TruncatedSVD``). With hidden layers, a linear
+        path from input to code and from code to output (tied with
+        ``tied_weights``) is added to the deep one and takes the principal
+        axes, while the deep path's code and output layers start at zero:
+        the untrained model reconstructs exactly as PCA does, whatever the
+        hidden ``activation``, and training adds what a linear map misses.
+        Without hidden layers the single layers take the axes. With
+        ``pretrain="greedy"`` the pretrained hidden layers are kept and the
+        PCA start is set after pretraining. The start is exactly PCA only with
+        linear ``code_activation`` and ``out_activation`` and ``loss="mse"``.
+        ``"random"``: PyTorch's default initialisation, no linear path.""",
     "code_activation": """code_activation : str, default="identity"
         Nonlinearity on the code (the output of :meth:`transform`), one of
         the ``activation`` names. ``"identity"`` gives unbounded codes, like
@@ -113,7 +131,7 @@ _PARAMETERS = {
         batch for L-BFGS.
     max_iter : int
         Maximum number of epochs (passes over the training data).
-    tol : float, default=1e-4
+    tol : float, default=<tol>
         Relative tolerance of the stopping rule: an epoch improves when its
         loss is below ``(1 - tol)`` times the best loss so far. Training stops
         after ``n_iter_no_change`` epochs without improvement; the training
@@ -179,6 +197,11 @@ ATTRIBUTES = """n_features_in_ : int
 
 
 def fill_doc(cls):
-    """Fill ``{name}`` placeholders of a class docstring from the shared texts."""
-    cls.__doc__ = cls.__doc__.format(attributes=ATTRIBUTES, **_PARAMETERS)
+    """Fill ``{name}`` placeholders of a class docstring from the shared texts.
+
+    ``<tol>`` in the shared texts becomes the class's own default of ``tol``.
+    """
+    doc = cls.__doc__.format(attributes=ATTRIBUTES, **_PARAMETERS)
+    tol = next((f.default for f in dataclasses.fields(cls) if f.name == "tol"), 1e-4)
+    cls.__doc__ = doc.replace("<tol>", f"{tol:g}")
     return cls

@@ -107,6 +107,7 @@ def _closed_form_applies(module):
     return (
         layers is not None
         and all(type(layer) is nn.Linear for layer in layers)
+        and hasattr(getattr(module, "linear_encoder", None) or layers[0], "weight")
         and _has_derivative(getattr(module, "activation", None))
         and _has_derivative(getattr(module, "code_activation", None))
     )
@@ -139,12 +140,23 @@ def encoder_jacobian_sq_norm(module, x):
         return jac.flatten(1).pow(2).sum(dim=1)
 
     layers = module.encoder_layers
+    path = getattr(module, "linear_encoder", None)
     slopes, h = [], x
     for i, layer in enumerate(layers):
         act = module.code_activation if i == len(layers) - 1 else module.activation
         a = layer(h)
+        if path is not None and i == len(layers) - 1:
+            a = a + path(x)
         slopes.append(_DERIVATIVES[type(act)](act, a))
         h = act(a)
+    if path is not None:
+        # A linear path from input to code adds diag(s_L) P to the Jacobian:
+        # form it whole, (batch, n_components, n_features).
+        jac = slopes[-1].unsqueeze(2) * layers[-1].weight
+        for i in range(len(layers) - 2, -1, -1):
+            jac = (jac * slopes[i].unsqueeze(1)) @ layers[i].weight
+        jac = jac + slopes[-1].unsqueeze(2) * path.weight
+        return jac.pow(2).sum(dim=(1, 2))
     if len(layers) == 1:
         return slopes[0].pow(2) @ layers[0].weight.pow(2).sum(dim=1)
     if len(layers) == 2 and type(module.code_activation) is nn.Identity:

@@ -52,6 +52,10 @@ class SparseAE(StackedAE):
         The L1 term scales with the code's magnitude and the squared error
         with the data's square, so rescaled data needs a rescaled weight.
     {dense}
+    init : {{"random", "pca"}}, default="random"
+        How a fresh fit starts, as for :class:`StackedAE`, whose default
+        ``"pca"`` (a linear path from PCA's axes) is not the default here:
+        principal scores are dense, the codes of this model sparse.
     code_activation : str or None, default=None
         Nonlinearity of the code units; None chooses by ``sparsity``
         (``"logistic"`` for ``"kl"``, which accepts nothing else, ``"relu"``
@@ -99,6 +103,7 @@ class SparseAE(StackedAE):
     sparsity_target: float = 0.05
     sparsity_weight: float | str = "auto"
     code_activation: str | None = None
+    init: str = "random"
 
     def _build_module(self, n_features):
         code_activation = self.code_activation
@@ -118,6 +123,7 @@ class SparseAE(StackedAE):
             tied_weights=self.tied_weights,
             code_activation=code_activation,
             out_activation=self._module_out_activation(),
+            linear_path=self.init == "pca",
         )
 
     def _penalties(self):

@@ -2,10 +2,12 @@
 
 import numbers
 
+import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
+from ._pca_init import principal_axes
 from ._pretrain import greedy_pretrain
 from .modules import ACTIVATIONS, DenseAutoencoder
 
@@ -31,6 +33,7 @@ class StackedAE(BaseAutoencoder):
     ----------
     {n_components}
     {dense}
+    {init}
     {code_activation}
     {out_activation}
     {loss}
@@ -76,6 +79,7 @@ class StackedAE(BaseAutoencoder):
         "pretrain_learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "code_activation": [StrOptions(set(ACTIVATIONS))],
         "out_activation": [StrOptions(set(ACTIVATIONS))],
+        "init": [StrOptions({"pca", "random"})],
     }
 
     hidden_layer_sizes: tuple = (128, 64)
@@ -86,6 +90,11 @@ class StackedAE(BaseAutoencoder):
     pretrain_learning_rate_init: float | None = None
     code_activation: str = "identity"
     out_activation: str = "identity"
+    init: str = "pca"
+    # From the PCA start, the training loss of digits and MNIST still falls
+    # 0.3 % an epoch after 200 epochs while the test error has long levelled
+    # off: the stopping rule ends training at 1 % (see RESULTS_defaults.md).
+    tol: float = 1e-2
 
     def _build_module(self, n_features):
         return DenseAutoencoder(
@@ -96,6 +105,7 @@ class StackedAE(BaseAutoencoder):
             tied_weights=self.tied_weights,
             code_activation=self.code_activation,
             out_activation=self._module_out_activation(),
+            linear_path=self.init == "pca",
         )
 
     def _inactive_parameters(self):
@@ -118,3 +128,8 @@ class StackedAE(BaseAutoencoder):
             self.pretrain_loss_curves_ = greedy_pretrain(
                 self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )
+        if self.init == "pca":
+            generator = net.generator
+            seed = int(torch.randint(2**31, (1,), generator=generator, device=generator.device))
+            mean, components = principal_axes(data, self.n_components, seed)
+            net.module_.init_from_pca(mean, components)

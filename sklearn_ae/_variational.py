@@ -12,15 +12,17 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._docstrings import fill_doc
+from ._pca_init import pca_residual_variance
 from ._runtime import seed_from_random_state
 from .modules import ACTIVATIONS, ConvDecoder, VariationalAutoencoder, gaussian_kl, mlp
 from .modules._conv import FeatureMapHead
 
 __all__ = ["VariationalAE"]
 
-# loss="mse" is the Gaussian likelihood N(x | x_hat, 1/2): its negative log is
-# ||x - x_hat||^2 + D/2 log(pi), so the training loss is the ELBO's per feature.
-_GAUSSIAN_VARIANCE = 0.5
+# decoder_variance="auto" never goes below this share of the data's variance:
+# where PCA is exact (n_components >= the data's rank) the likelihood stays
+# proper and the KL term keeps a weight.
+MIN_VARIANCE_SHARE = 1e-3
 
 
 class KLPenalty:
@@ -28,15 +30,24 @@ class KLPenalty:
 
     The reconstruction loss is a mean over features, so dividing the
     per-sample KL by the number of features keeps the sum equal to the
-    negative (beta-)ELBO divided by that number.
+    negative (beta-)ELBO divided by that number. For a Gaussian likelihood
+    (``gaussian=True``) of variance ``module.decoder_variance``, whose negative
+    log is the squared error divided by twice that variance plus a constant,
+    the term is multiplied by twice the variance instead: the loss stays the
+    mean squared error plus a KL term, a positive multiple of the negative
+    ELBO up to a constant.
     """
 
-    def __init__(self, beta):
+    def __init__(self, beta, gaussian=False):
         self.beta = beta
+        self.gaussian = gaussian
 
     def __call__(self, module, x_in, out):
         kl = gaussian_kl(out["mu"], out["logvar"]).mean()
-        return self.beta * kl / x_in.shape[1]
+        weight = self.beta
+        if self.gaussian and module is not None:
+            weight = weight * 2.0 * module.decoder_variance
+        return weight * kl / x_in.shape[1]
 
 
 @fill_doc
@@ -100,10 +111,19 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     loss : {{"mse", "bce"}}, default="mse"
         Likelihood ``p(x | z)``. ``"bce"``: independent Bernoulli per feature
         (inputs in [0, 1], sigmoid outputs). ``"mse"``: independent Gaussian
-        of fixed variance 1/2 around the decoder output, the variance at
-        which its negative log-likelihood is the squared error plus a
-        constant. For data of smaller spread, a ``beta`` below 1 acts as a
-        smaller variance (``beta = 2 * variance``).
+        of variance ``decoder_variance`` around the decoder output.
+    decoder_variance : "auto" or float, default="auto"
+        Variance of the Gaussian likelihood (``loss="mse"`` only). The KL
+        term is traded against the squared error divided by twice this
+        variance, so a variance far above the reconstruction error the model
+        can reach lets the KL term win (codes near the prior, blurry
+        reconstructions). ``"auto"`` sets it, when a fresh fit starts, to
+        the per-feature error of PCA with ``n_components`` axes on the
+        training rows (at least 1e-3 of the data's variance): the error
+        scale a code of that size reaches linearly. The value is kept in the
+        module (``module_.decoder_variance``). A float fixes it; ``0.5``
+        is the unit-free Gaussian whose negative log-likelihood is the
+        squared error plus a constant (this estimator's earlier behaviour).
     {noise}
     {noise_level}
     {training}
@@ -129,7 +149,10 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     the posterior mean rather than averaged over posterior samples, which
     keeps it deterministic. For ``"bce"`` it is ``-sum BCE(x, x_hat)``, a
     true log-likelihood for binary data; for ``"mse"`` it is
-    ``-||x - x_hat||^2 - D/2 log(pi)``.
+    ``-||x - x_hat||^2 / (2 s) - D/2 log(2 pi s)`` with ``s`` the decoder
+    variance. The training loss with ``"mse"`` is the mean squared error
+    plus ``2 s beta KL / D``: ``2 s / D`` times the negative beta-ELBO, up to
+    a constant.
 
     References
     ----------
@@ -157,6 +180,10 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         "architecture": [StrOptions({"dense", "conv"})],
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "decoder_variance": [
+            StrOptions({"auto"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
     }
     _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
 
@@ -170,6 +197,7 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     activation: str = "relu"
     out_activation: str = "identity"
     beta: float = 1.0
+    decoder_variance: float | str = "auto"
 
     def _build_module(self, n_features):
         k, act, out = self.n_components, self.activation, self._module_out_activation()
@@ -182,7 +210,9 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
             heads = None
             if conv_code:
                 heads = FeatureMapHead(body.out_shape), FeatureMapHead(body.out_shape)
-            return VariationalAutoencoder(body, body.out_features, k, decoder, heads=heads)
+            return VariationalAutoencoder(
+                body, body.out_features, k, decoder, heads=heads, decoder_variance=self._variance()
+            )
         if self.bottleneck == "conv":
             raise ValueError(
                 "bottleneck='conv' (the feature map as the code) needs architecture='conv'; "
@@ -196,10 +226,31 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
             torch.nn.Linear(widths[-1], n_features),
             ACTIVATIONS[out](),
         )
-        return VariationalAutoencoder(body, ([n_features, *hidden])[-1], k, decoder)
+        return VariationalAutoencoder(
+            body, ([n_features, *hidden])[-1], k, decoder, decoder_variance=self._variance()
+        )
+
+    def _variance(self):
+        """The fixed decoder variance; "auto" is set by ``_pretrain`` (0.5 until then)."""
+        return 0.5 if self.decoder_variance == "auto" else float(self.decoder_variance)
+
+    def _pretrain(self, net, data):
+        if self.loss == "mse" and self.decoder_variance == "auto":
+            generator = net.generator
+            seed = int(torch.randint(2**31, (1,), generator=generator, device=generator.device))
+            residual, total = pca_residual_variance(data, self.n_components, seed)
+            variance = max(residual, MIN_VARIANCE_SHARE * total)
+            if variance > 0:
+                net.module_.decoder_variance.fill_(variance)
+
+    def _inactive_parameters(self):
+        inactive = super()._inactive_parameters()
+        if self.loss == "bce" and self.decoder_variance != "auto":
+            inactive.append(("decoder_variance", "loss='bce' has no variance"))
+        return inactive
 
     def _penalties(self):
-        return [KLPenalty(self.beta)] if self.beta else []
+        return [KLPenalty(self.beta, gaussian=self.loss == "mse")] if self.beta else []
 
     def _activation_width(self, n_features):
         if self.architecture == "conv":
@@ -213,9 +264,10 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         if self.loss == "bce":
             log_lik = -F.binary_cross_entropy_with_logits(raw, x, reduction="none").sum(dim=1)
         else:
+            variance = module.decoder_variance.to(raw.dtype)
             sq = (raw - x).pow(2).sum(dim=1)
-            log_lik = -sq / (2 * _GAUSSIAN_VARIANCE)
-            log_lik -= 0.5 * x.shape[1] * math.log(2 * math.pi * _GAUSSIAN_VARIANCE)
+            log_lik = -sq / (2 * variance)
+            log_lik -= 0.5 * x.shape[1] * torch.log(2 * math.pi * variance)
         return log_lik - gaussian_kl(mu, logvar)
 
     def score_samples(self, X):

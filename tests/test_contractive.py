@@ -24,10 +24,15 @@ def _autograd_sq_norms(module, x):
     "activation", ["logistic", "tanh", "relu", "elu", "gelu", "selu", "leaky_relu", "softplus"]
 )
 @pytest.mark.parametrize("code_activation", [None, "logistic"])
-def test_jacobian_norm_matches_autograd(hidden, activation, code_activation):
+@pytest.mark.parametrize("linear_path", [False, True])
+def test_jacobian_norm_matches_autograd(hidden, activation, code_activation, linear_path):
     torch.manual_seed(0)
-    module = DenseAutoencoder(10, 4, hidden, activation, code_activation=code_activation)
+    module = DenseAutoencoder(
+        10, 4, hidden, activation, code_activation=code_activation, linear_path=linear_path
+    )
     module = module.double()
+    if linear_path and hidden:  # a path through a random 4-d subspace
+        module.linear_encoder.basis.copy_(torch.randn(4, 10, dtype=torch.float64))
     x = torch.randn(6, 10, dtype=torch.float64)
     expected = _autograd_sq_norms(module, x)
     torch.testing.assert_close(encoder_jacobian_sq_norm(module, x), expected, rtol=1e-5, atol=0)

@@ -19,11 +19,14 @@ from ._helpers import digits_split
 
 @pytest.fixture(scope="module")
 def pretrained():
-    # Unsupervised pretraining on every training digit, labels unused.
+    # Unsupervised pretraining on every training digit, labels unused. From a
+    # random start: fine-tuning the PCA start's encoder (its linear path keeps
+    # the principal basis fixed) scored 0.686 here, below frozen codes (0.789).
     X_train = digits_split()[0]
     return StackedAE(
         n_components=32,
         hidden_layer_sizes=(128,),
+        init="random",
         learning_rate_init=0.01,
         max_iter=40,
         random_state=0,

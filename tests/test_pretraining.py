@@ -38,7 +38,8 @@ def test_greedy_records_stage_curves_and_fine_tuning_improves(monkeypatch):
         return curves
 
     monkeypatch.setattr(_stacked, "greedy_pretrain", spy)
-    ae = StackedAE(**DEEP).fit(X_TRAIN)
+    # The stack alone: a PCA start would replace the pretrained outer layers.
+    ae = StackedAE(**DEEP, init="random").fit(X_TRAIN)
 
     curves = ae.pretrain_loss_curves_
     assert [len(c) for c in curves] == [8, 8, 8]  # one stage per encoder layer
@@ -116,10 +117,13 @@ def test_tied_weights_halve_the_weights_and_train_as_well():
     kw = dict(n_components=16, hidden_layer_sizes=(48,), max_iter=40, random_state=0)
     untied = StackedAE(**kw).fit(X_TRAIN)
     tied = StackedAE(tied_weights=True, **kw).fit(X_TRAIN)
-    n_weights = 64 * 48 + 48 * 16
-    n_biases = (48 + 16) + (48 + 64)  # encoder, decoder
+    # The stack's layers and the linear path of the PCA start (a 16 x 16 mix
+    # each way within the principal subspace), tied alike.
+    n_weights = 64 * 48 + 48 * 16 + 16 * 16
+    n_biases = (48 + 16) + (48 + 64) + (16 + 64)  # encoder, decoder, path
     assert _n_unique_parameters(untied.module_) == 2 * n_weights + n_biases
     assert _n_unique_parameters(tied.module_) == n_weights + n_biases
+    assert tied.module_.linear_decoder.source is tied.module_.linear_encoder
     # Tied decoders really are the transposed encoder weights.
     decoder = tied.module_.decoder_layers[-1]
     assert decoder.source is tied.module_.encoder_layers[0]

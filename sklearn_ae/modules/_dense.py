@@ -6,7 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "DenseAutoencoder", "LayerPair", "TiedLinear"]
+__all__ = [
+    "ACTIVATIONS",
+    "BackProjection",
+    "DenseAutoencoder",
+    "LayerPair",
+    "ProjectionPath",
+    "TiedLinear",
+]
 
 # scikit-learn's MLP names first, then the usual modern ones.
 ACTIVATIONS = {
@@ -41,6 +48,51 @@ class TiedLinear(nn.Module):
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
+
+
+class ProjectionPath(nn.Module):
+    """``x -> mix @ basis @ x + bias``: a linear map within a fixed subspace.
+
+    ``basis`` (a buffer, set by :meth:`DenseAutoencoder.init_from_pca`) holds
+    the principal axes; only the small square ``mix`` and the bias train.
+    Adam moves every weight by about its learning rate whatever its gradient,
+    which for a full ``n_features``-wide linear map means a large jump away
+    from the PCA start on wide inputs (4096 pixels); a ``k x k`` mix keeps
+    the same step small.
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.register_buffer("basis", torch.zeros(out_features, in_features))
+        self.mix = nn.Parameter(torch.eye(out_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    @property
+    def weight(self):
+        """The map's ``(out_features, in_features)`` matrix, as ``nn.Linear`` holds it."""
+        return self.mix @ self.basis
+
+    def forward(self, x):
+        return F.linear(F.linear(x, self.basis), self.mix, self.bias)
+
+
+class BackProjection(nn.Module):
+    """``z -> basis^T @ mix @ z + bias``: a :class:`ProjectionPath`'s way back, own mix."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+        n = source.basis.shape[0]
+        self.mix = nn.Parameter(torch.eye(n))
+        self.bias = nn.Parameter(torch.zeros(source.in_features))
+
+    @property
+    def weight(self):
+        return self.source.basis.t() @ self.mix
+
+    def forward(self, z):
+        return F.linear(F.linear(z, self.mix), self.source.basis.t(), self.bias)
 
 
 class LayerPair(nn.Module):
@@ -93,6 +145,14 @@ class DenseAutoencoder(nn.Module):
     out_activation : str or None, default=None
         Nonlinearity on the reconstruction (``"logistic"``: a sigmoid);
         None is ``"identity"``.
+    linear_path : bool, default=False
+        With hidden layers, add a linear map from the input to the code and
+        one from the code to the output (tied like the stack), summed with
+        the deep paths before the code and output activations. Both work
+        within the span of the principal axes (:class:`ProjectionPath`). Initialised by
+        :meth:`init_from_pca`, it makes the untrained model exactly PCA,
+        whatever the hidden activation. Without hidden layers the stack is
+        that linear map already and no path is added.
     """
 
     def __init__(
@@ -104,6 +164,7 @@ class DenseAutoencoder(nn.Module):
         tied_weights=False,
         code_activation=None,
         out_activation=None,
+        linear_path=False,
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_components]
@@ -117,18 +178,98 @@ class DenseAutoencoder(nn.Module):
         self.activation = ACTIVATIONS[activation]()
         self.code_activation = ACTIVATIONS[code_activation or "identity"]()
         self.out_activation = ACTIVATIONS[out_activation or "identity"]()
+        self.linear_encoder = self.linear_decoder = None
+        if linear_path and hidden_layer_sizes:
+            self.linear_encoder = ProjectionPath(n_features, n_components)
+            self.linear_decoder = (
+                TiedLinear(self.linear_encoder)
+                if tied_weights
+                else BackProjection(self.linear_encoder)
+            )
 
     def encode(self, x):
         *hidden, last = self.encoder_layers
+        h = x
         for layer in hidden:
-            x = self.activation(layer(x))
-        return self.code_activation(last(x))
+            h = self.activation(layer(h))
+        h = last(h)
+        if self.linear_encoder is not None:
+            h = h + self.linear_encoder(x)
+        return self.code_activation(h)
+
+    def _decode_raw(self, z):
+        """The decoder's output before ``out_activation``."""
+        *hidden, last = self.decoder_layers
+        h = z
+        for layer in hidden:
+            h = self.activation(layer(h))
+        h = last(h)
+        if self.linear_decoder is not None:
+            h = h + self.linear_decoder(z)
+        return h
 
     def decode(self, z):
-        *hidden, last = self.decoder_layers
-        for layer in hidden:
-            z = self.activation(layer(z))
-        return self.out_activation(last(z))
+        return self.out_activation(self._decode_raw(z))
+
+    @torch.no_grad()
+    def init_from_pca(self, mean, components):
+        """Start as PCA: encode to the principal scores, decode to their reconstruction.
+
+        The outer linear maps (the single layers without hidden layers, the
+        linear path with them) take the principal axes; the deep paths'
+        last layers start at zero, so they add nothing until training finds
+        something PCA misses. Code units beyond the number of components
+        given start at zero.
+
+        Parameters
+        ----------
+        mean : torch.Tensor of shape (n_features,)
+        components : torch.Tensor of shape (n_pca, n_features)
+            Orthonormal rows, ``n_pca <= n_components``.
+        """
+        n_pca = components.shape[0]
+        if self.linear_encoder is None:
+            if len(self.encoder_layers) > 1:
+                raise ValueError("init_from_pca needs linear_path=True with hidden layers.")
+            encoder, decoder = self.encoder_layers[0], self.decoder_layers[-1]
+            weight = torch.zeros_like(encoder.weight)
+            weight[:n_pca] = components.to(weight)
+            encoder.weight.copy_(weight)
+            if not isinstance(decoder, TiedLinear):
+                decoder.weight.copy_(weight.t())
+        else:
+            encoder, decoder = self.linear_encoder, self.linear_decoder
+            # The deep path's outer layers start at zero so that it adds
+            # nothing yet. Untied: the code and output layers. Tied, zeroing
+            # the code layer would zero its decoder twin as well, and the
+            # deep path would learn only through the encoder: the input
+            # layer (the output layer's twin) is zeroed instead, which leaves
+            # the deep code constant; that constant is taken off the path's
+            # bias, as the deep decoder's constant output is below.
+            tied = isinstance(self.decoder_layers[-1], TiedLinear)
+            outer = self.encoder_layers[0] if tied else self.encoder_layers[-1]
+            outer.weight.zero_()
+            outer.bias.zero_()
+            if not tied:
+                self.decoder_layers[-1].weight.zero_()
+            self.decoder_layers[-1].bias.zero_()
+            encoder.basis.zero_()
+            encoder.basis[:n_pca] = components.to(encoder.basis)
+            encoder.mix.copy_(torch.eye(encoder.mix.shape[0]))
+            if isinstance(decoder, BackProjection):
+                decoder.mix.copy_(torch.eye(decoder.mix.shape[0]))
+            weight = encoder.weight
+        encoder.bias.copy_(-(weight @ mean.to(weight)))
+        decoder.bias.copy_(mean.to(weight))
+        if self.linear_encoder is not None:
+            h = torch.zeros(1, weight.shape[1], dtype=weight.dtype, device=weight.device)
+            *hidden, last = self.encoder_layers
+            for layer in hidden:
+                h = self.activation(layer(h))
+            encoder.bias.sub_(last(h)[0])
+        if self.linear_decoder is not None:
+            zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
+            decoder.bias.sub_(self._decode_raw(zero_code)[0] - decoder.bias)
 
     def forward(self, x):
         code = self.encode(x)

@@ -48,6 +48,10 @@ class VariationalAutoencoder(nn.Module):
         The mean and log-variance heads, ``(n, n_hidden) -> (n, n_components)``;
         None uses two linear layers; a code that is a convolutional feature
         map takes two :class:`~sklearn_ae.modules.FeatureMapHead` instead.
+    decoder_variance : float, default=0.5
+        Variance of the Gaussian likelihood ``p(x | z)`` around the decoder's
+        output (a buffer, so saved with the weights; the estimator sets it
+        from the data before training).
 
     Notes
     -----
@@ -58,8 +62,9 @@ class VariationalAutoencoder(nn.Module):
 
     generator = None
 
-    def __init__(self, body, n_hidden, n_components, decoder, heads=None):
+    def __init__(self, body, n_hidden, n_components, decoder, heads=None, decoder_variance=0.5):
         super().__init__()
+        self.register_buffer("decoder_variance", torch.tensor(float(decoder_variance)))
         self.body = body
         if heads is None:
             heads = nn.Linear(n_hidden, n_components), nn.Linear(n_hidden, n_components)
