@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import torch
+from skorch.callbacks import GradientNormClipping
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
@@ -13,6 +14,13 @@ from ._losses import ReconstructionLoss
 from .modules import ACTIVATIONS, CELLS, RecurrentAutoencoder
 
 __all__ = ["RecurrentAE"]
+
+# Recurrent nets meet cliffs in the loss surface where one step throws the
+# weights far off (Pascanu et al., 2013); at RecurrentAE's learning rate,
+# unclipped steps made the loss jump back to the mean's and the stopping
+# rule then ended the fit there. Clipping the gradient's norm to 1 keeps the
+# direction and bounds the step.
+MAX_GRAD_NORM = 1.0
 
 
 @fill_doc
@@ -125,6 +133,7 @@ class RecurrentAE(BaseAutoencoder):
     num_layers: int | str = "deprecated"
     code_activation: str = "identity"
     out_activation: str = "identity"
+    learning_rate_init: float | str = 0.01
 
     def _layer_sizes(self):
         """Encoder layer sizes, from ``hidden_layer_sizes`` or the deprecated pair."""
@@ -191,6 +200,12 @@ class RecurrentAE(BaseAutoencoder):
             code_activation=self.code_activation,
             out_activation=self._module_out_activation(),
         )
+
+    def _make_net(self, *args, **kwargs):
+        net = super()._make_net(*args, **kwargs)
+        clip = GradientNormClipping(MAX_GRAD_NORM).initialize()
+        net.callbacks_.append(("gradient_clipping", clip))
+        return net
 
     def _pretrain(self, net, data):
         # Start the decoder's per-step bias at the training mean sequence, so
