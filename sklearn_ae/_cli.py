@@ -170,8 +170,8 @@ def _compare(args):
         result, Path(args.out), figures=not args.no_figures, maps_path=args.figure
     )
     print(f"full table (memory, settings, targets): {paths[0]}")
-    if paths[1:]:
-        print("figures: " + ", ".join(str(p) for p in paths[1:]))
+    for path in paths[1:]:
+        print(f"figure: {path}")
     return 0
 
 

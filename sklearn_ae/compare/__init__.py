@@ -8,7 +8,14 @@ The library side of ``sklearn-ae compare``::
 """
 
 from ._data import DATASETS, ComparisonData, load_comparison_data
-from ._methods import AE_DEFAULTS, DEFAULT_METHODS, METHODS, ae_settings, available_methods
+from ._methods import (
+    AE_DEFAULTS,
+    DEFAULT_METHODS,
+    METHODS,
+    MethodSpec,
+    ae_settings,
+    available_methods,
+)
 from ._report import format_table, save_figures, save_maps_figure, to_markdown, write_report
 from ._runner import ComparisonResult, run_comparison
 from ._targets import TARGETS
@@ -18,6 +25,7 @@ __all__ = [
     "DATASETS",
     "DEFAULT_METHODS",
     "METHODS",
+    "MethodSpec",
     "TARGETS",
     "ComparisonData",
     "ComparisonResult",
