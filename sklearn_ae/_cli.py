@@ -66,7 +66,8 @@ def _build_parser():
         "--data-home)",
     )
     cmp.add_argument(
-        "--data-home", help="folder holding the data sets (mnist/, olivetti-faces/, gunpoint/, ...)"
+        "--data-home",
+        help="folder holding the data sets (mnist/, olivetti-faces/, gunpoint/, ...)",
     )
     cmp.add_argument(
         "--methods",

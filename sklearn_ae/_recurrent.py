@@ -5,8 +5,8 @@ import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import GradientNormClipping
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from skorch.callbacks import GradientNormClipping
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc

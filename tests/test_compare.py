@@ -138,10 +138,15 @@ def test_method_with_a_missing_parameter_is_skipped_with_a_note(monkeypatch):
     # The marked place for the neighbour-preserving StackedAE being built elsewhere.
     spec = METHODS["stacked-umap"]
     assert (spec.estimator, spec.params, spec.label) == (
-        "StackedAE", {"neighbor_loss": "umap"}, "StackedAE (UMAP loss)"
+        "StackedAE",
+        {"neighbor_loss": "umap"},
+        "StackedAE (UMAP loss)",
     )
     fake = MethodSpec(
-        "stacked-future", "StackedAE (future)", "not yet", estimator="StackedAE",
+        "stacked-future",
+        "StackedAE (future)",
+        "not yet",
+        estimator="StackedAE",
         params={"no_such_parameter": 1},
     )
     monkeypatch.setitem(METHODS, "stacked-future", fake)
@@ -157,14 +162,23 @@ def test_method_with_a_missing_parameter_is_skipped_with_a_note(monkeypatch):
 
 @pytest.mark.parametrize(
     ("dataset", "n_train", "kind", "n_features"),
-    [("olivetti", 120, "image", 4096), ("gunpoint", 50, "series", 150),
-     ("basicmotions", 40, "series", 600)],
+    [
+        ("olivetti", 120, "image", 4096),
+        ("gunpoint", 50, "series", 150),
+        ("basicmotions", 40, "series", 600),
+    ],
 )
 def test_fetched_data_sets(shared_data, tmp_path, dataset, n_train, kind, n_features):
     methods = ["pca", "stacked"] + (["recurrent"] if kind == "series" else [])
     result = run_comparison(
-        dataset, methods, [2], data_home=shared_data, n_train=n_train, n_test=40,
-        ae_params={"max_iter": 2, "hidden_layer_sizes": (8,)}, n_threads=1,
+        dataset,
+        methods,
+        [2],
+        data_home=shared_data,
+        n_train=n_train,
+        n_test=40,
+        ae_params={"max_iter": 2, "hidden_layer_sizes": (8,)},
+        n_threads=1,
     )
     assert result.kind == kind and result.info["n_features"] == n_features
     assert [r["method"] for r in result.rows] == [
@@ -176,7 +190,9 @@ def test_fetched_data_sets(shared_data, tmp_path, dataset, n_train, kind, n_feat
 
     paths = write_report(result, tmp_path)
     assert [p.name for p in paths] == [
-        f"{dataset}.md", f"{dataset}_maps.png", f"{dataset}_reconstructions.png"
+        f"{dataset}.md",
+        f"{dataset}_maps.png",
+        f"{dataset}_reconstructions.png",
     ]
     if kind == "series":
         assert "test MSE/value" in paths[0].read_text()

@@ -135,7 +135,9 @@ def test_defaults_learn_gunpoint_far_below_the_mean_sequence(shared_data):
 
 
 def test_gradient_norm_is_clipped():
-    ae = RecurrentAE(max_iter=1, random_state=0).fit(np.random.default_rng(0).normal(size=(20, 12)))
+    ae = RecurrentAE(max_iter=1, random_state=0).fit(
+        np.random.default_rng(0).normal(size=(20, 12))
+    )
     clip = dict(ae.net_.callbacks_)["gradient_clipping"]
     assert clip.gradient_clip_value == 1.0
     # A warm start and partial_fit rebuild the net: still clipped.

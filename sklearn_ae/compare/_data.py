@@ -91,10 +91,7 @@ def _load_ucr(name, data_home, random_state):
     mean = X_train.reshape(-1, shape[1]).mean(axis=0)
     std = X_train.reshape(-1, shape[1]).std(axis=0)
     flat = lambda X: ((X.reshape(len(X), *shape) - mean) / std).reshape(len(X), -1)  # noqa: E731
-    descr = (
-        f"{name}: {shape[0]} steps x {shape[1]} channel(s), standardised per channel; "
-        f"{split}"
-    )
+    descr = f"{name}: {shape[0]} steps x {shape[1]} channel(s), standardised per channel; {split}"
     return (
         flat(X_train).astype(np.float32),
         y_train,

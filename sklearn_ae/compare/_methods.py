@@ -68,7 +68,10 @@ def _autoencoder_specs():
             key = name.removesuffix("AE").lower()
             specs.append(
                 MethodSpec(
-                    key, name, f"sklearn_ae.{name}", estimator=name,
+                    key,
+                    name,
+                    f"sklearn_ae.{name}",
+                    estimator=name,
                     default=key in ("linear", "stacked"),
                 )
             )
@@ -79,11 +82,15 @@ def _method_list():
     methods = [
         MethodSpec("pca", "PCA", "sklearn.decomposition.PCA", default=True),
         MethodSpec(
-            "tsne", "TSNE", "sklearn.manifold.TSNE (2-d only; no transform of new points)",
+            "tsne",
+            "TSNE",
+            "sklearn.manifold.TSNE (2-d only; no transform of new points)",
             default=True,
         ),
         MethodSpec(
-            "opentsne", "openTSNE", "openTSNE.TSNE (2-d; transforms new points)",
+            "opentsne",
+            "openTSNE",
+            "openTSNE.TSNE (2-d; transforms new points)",
             package="openTSNE",
         ),
         MethodSpec("umap", "UMAP", "umap.UMAP", package="umap"),
@@ -147,6 +154,7 @@ def available_methods():
     return {
         key: spec.description for key, spec in METHODS.items() if unavailable_reason(key) is None
     }
+
 
 # Settings tuned for a CPU budget (2 cores, a few minutes per model on the
 # 60,000 MNIST rows; see benchmarks/RESULTS.md). ``finetune_iter`` more epochs

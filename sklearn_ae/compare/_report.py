@@ -192,8 +192,15 @@ def save_maps_figure(result, path):
     size = float(np.clip(3000 / max(len(index), 1), 2, 30))
     for ax, (method, Z) in zip(axes.flat, result.maps.items(), strict=False):
         ax.scatter(
-            Z[:, 0], Z[:, 1], c=index, cmap=cmap, vmin=-0.5, vmax=cmap.N - 0.5,
-            s=size, linewidths=0, rasterized=True,
+            Z[:, 0],
+            Z[:, 1],
+            c=index,
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=cmap.N - 0.5,
+            s=size,
+            linewidths=0,
+            rasterized=True,
         )
         row = next(r for r in result.rows if r["method"] == method and r["dim"] == 2)
         stats = [f"trust. {row['trustworthiness']:.3f}"]
@@ -210,8 +217,14 @@ def save_maps_figure(result, path):
             plt.Line2D([], [], marker="o", ls="", color=cmap(i), label=str(name))
             for i, name in enumerate(names[: len(classes)])
         ]
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=11,
-                   frameon=False, markerscale=1.5)
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            ncol=len(handles),
+            fontsize=11,
+            frameon=False,
+            markerscale=1.5,
+        )
     fig.suptitle(
         f"{result.dataset}: 2-d maps of the {len(index)} test rows, coloured by class",
         fontsize=14,
