@@ -254,7 +254,7 @@ def _save_reconstructions(result, path, plt):
                 ax.plot(series, label=label, **style)
             ax.set_title(f"class {result.target_names[j]}" if result.target_names else "")
         axes[0, -1].legend(fontsize=7, loc="best")
-        fig.suptitle(f"{result.dataset}: test series (channel 0) and reconstructions")
+        fig.suptitle(f"{result.dataset}: test series (channel 0) and reconstructions", y=1.04)
     else:
         fig, axes = plt.subplots(
             len(images), n_cols, figsize=(n_cols, 1.05 * len(images)), squeeze=False
