@@ -16,12 +16,11 @@ from .modules import ACTIVATIONS, CELLS, RecurrentAutoencoder
 __all__ = ["RecurrentAE"]
 
 # Recurrent nets meet cliffs in the loss surface where one step throws the
-# weights far off (Pascanu et al., 2013); at RecurrentAE's learning rate,
-# unclipped steps made the loss jump back to the mean's and the stopping
-# rule then ended the fit there. (0.01 learns as fast, but overshoots where
-# the mean sequence is already exact: the one-sample fit of scikit-learn's
-# checks ended above its starting error.) Clipping the gradient's norm to 1 keeps the
-# direction and bounds the step.
+# weights far off (Pascanu et al., 2013): unclipped, the loss jumped back to
+# the mean's and the stopping rule then ended the fit there. Clipping the
+# gradient's norm to 1 keeps its direction and bounds the step. The default
+# rate is 0.005: 0.01 learns as fast but overshot where the mean sequence is
+# already exact (scikit-learn's one-sample check ended above its start).
 MAX_GRAD_NORM = 1.0
 
 
@@ -40,7 +39,7 @@ class RecurrentAE(BaseAutoencoder):
     Unlike the other estimators, ``learning_rate_init`` defaults to 0.005, and
     the gradient's norm is clipped to 1 at every step: at these defaults
     univariate series of a few hundred steps are learned within a couple of
-    hundred epochs (GunPoint, 150 steps: a quarter of the mean sequence's
+    hundred epochs (GunPoint, 150 steps: under a third of the mean sequence's
     test error in 100 epochs; see ``benchmarks/RESULTS_architectures.md``).
 
     Sequences may be passed as ``(n_samples, n_timesteps)`` (univariate),

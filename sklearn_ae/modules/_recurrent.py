@@ -39,7 +39,7 @@ class RecurrentAutoencoder(nn.Module):
     generate time-varying states before the code can shape the output, a
     plateau that ends short fits with nothing learned; the per-step readout
     lets the code act at once, and the recurrent decoder learns the rest.
-    Input weights are drawn by their fan-in (see :func:`_initialise`).
+    Input weights are drawn by their fan-in (see ``_initialise``).
 
     Parameters
     ----------
