@@ -258,3 +258,10 @@ class RecurrentAE(BaseAutoencoder):
         tags.input_tags.allow_nan = True
         tags.input_tags.sparse = False
         return tags
+
+
+# The shared text of the training parameters gives the other estimators' rate.
+RecurrentAE.__doc__ = RecurrentAE.__doc__.replace(
+    'learning_rate_init : float or "auto", default=0.001',
+    'learning_rate_init : float or "auto", default=0.005',
+)
