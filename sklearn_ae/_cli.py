@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 __all__ = ["main"]
@@ -18,7 +19,22 @@ def _int_list(text):
 
 
 def _name_list(text):
-    return [v.strip().lower() for v in text.split(",") if v.strip()]
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+# Listed here, not imported from sklearn_ae.compare: --help must not import
+# numpy or torch. tests/test_cli.py checks they match compare's lists.
+DATASET_NAMES = (
+    "digits",
+    "mnist",
+    "fashion-mnist",
+    "olivetti",
+    "gunpoint",
+    "italypowerdemand",
+    "ecg5000",
+    "basicmotions",
+)
+DEFAULT_METHODS = ("pca", "tsne", "linear", "stacked")
 
 
 def _build_parser():
@@ -44,17 +60,22 @@ def _build_parser():
     cmp.add_argument(
         "--dataset",
         default="digits",
-        choices=["digits", "mnist", "fashion-mnist"],
-        help="data set (default: digits, bundled with scikit-learn)",
+        metavar="NAME",
+        help=f"data set: {', '.join(DATASET_NAMES)}, or ucr:<Name> for another UCR/UEA "
+        "set (default: digits, bundled with scikit-learn; the others are read from "
+        "--data-home)",
     )
-    cmp.add_argument("--data-home", help="folder holding mnist/ and fashion-mnist/")
+    cmp.add_argument(
+        "--data-home",
+        help="folder holding the data sets (mnist/, olivetti-faces/, gunpoint/, ...)",
+    )
     cmp.add_argument(
         "--methods",
         type=_name_list,
-        default=["pca", "tsne", "linear", "stacked"],
-        help="comma-separated: pca, tsne, opentsne/umap when installed, and any "
-        "autoencoder of the package by short name (linear, stacked, ...); "
-        "default: pca,tsne,linear,stacked",
+        default=list(DEFAULT_METHODS),
+        help="comma-separated, by short or class name: pca, tsne, opentsne/umap when "
+        "installed, and any autoencoder of the package (linear or LinearAE, stacked or "
+        "StackedAE, ...; see --list-methods); default: " + ",".join(DEFAULT_METHODS),
     )
     cmp.add_argument(
         "--dims",
@@ -81,7 +102,18 @@ def _build_parser():
         help="threads for torch, BLAS and OpenMP (default: as configured); "
         "1 avoids oversubscription on a busy machine",
     )
-    cmp.add_argument("--out", default="compare_out", help="output folder (default ./compare_out)")
+    cmp.add_argument(
+        "--out",
+        default="compare_out",
+        help="output folder of <dataset>.md (the full table) and the figures "
+        "(default ./compare_out)",
+    )
+    cmp.add_argument(
+        "--figure",
+        metavar="PATH",
+        help="where to save the figure of the 2-d maps side by side "
+        "(default: <out>/<dataset>_maps.png)",
+    )
     cmp.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     cmp.add_argument("--quiet", action="store_true", help="no progress lines")
     cmp.add_argument("--verbose", action="store_true", help="one line per autoencoder epoch")
@@ -90,17 +122,25 @@ def _build_parser():
 
 
 def _compare(args):
-    from .compare import available_methods, format_table, run_comparison, write_report
+    from .compare import METHODS, format_table, run_comparison, write_report
+    from .compare._methods import resolve_method, unavailable_reason
 
     if args.list_methods:
-        for name, descr in available_methods().items():
-            print(f"{name:<12} {descr}")
+        for key, spec in METHODS.items():
+            why = unavailable_reason(key)
+            note = f"  (unavailable: {why})" if why else ""
+            print(f"{key:<13} {spec.label:<22} {spec.description}{note}")
         return 0
-    unknown = sorted(set(args.methods) - set(available_methods()))
+    unknown = []
+    for name in args.methods:
+        try:
+            resolve_method(name)
+        except ValueError:
+            unknown.append(name)
     if unknown:
         print(
-            f"sklearn-ae compare: unknown or unavailable methods {unknown}; "
-            f"available: {sorted(available_methods())}",
+            f"sklearn-ae compare: unknown methods {unknown}; available: "
+            f"{', '.join(METHODS)} (or their class names; see --list-methods)",
             file=sys.stderr,
         )
         return 2
@@ -126,9 +166,13 @@ def _compare(args):
     )
     print(format_table(result))
     for note in result.notes:
-        print(f"note: {note}")
-    paths = write_report(result, Path(args.out), figures=not args.no_figures)
-    print("wrote " + ", ".join(str(p) for p in paths))
+        print(textwrap.fill(f"note: {note}", width=100, subsequent_indent="      "))
+    paths = write_report(
+        result, Path(args.out), figures=not args.no_figures, maps_path=args.figure
+    )
+    print(f"full table (memory, settings, targets): {paths[0]}")
+    for path in paths[1:]:
+        print(f"figure: {path}")
     return 0
 
 

@@ -65,3 +65,19 @@ def test_missing_data_offline_is_one_clear_line(tmp_path, monkeypatch, capsys):
     assert len(lines) == 1, lines
     assert lines[0].startswith("sklearn-ae compare: error: Could not download")
     assert f"put it at {tmp_path}" in lines[0]
+
+
+def test_cli_lists_match_the_compare_package():
+    # The CLI spells them out so that --help imports nothing heavy.
+    from sklearn_ae import _cli
+    from sklearn_ae.compare import DATASETS, DEFAULT_METHODS
+
+    assert _cli.DATASET_NAMES == tuple(DATASETS)
+    assert _cli.DEFAULT_METHODS == DEFAULT_METHODS
+
+
+def test_list_methods_names_rows_and_unavailable_ones(capsys):
+    assert main(["compare", "--list-methods"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "StackedAE" in lines["stacked"] and "PCA" in lines["pca"]
+    assert "stacked-umap" in lines  # listed even before its parameter exists

@@ -1,5 +1,7 @@
 """The methods under comparison, and good autoencoder settings for each data set.
 
+:data:`METHODS` lists every method the comparison knows, each with the name
+users type (``--methods stacked``) and the name its rows carry (``StackedAE``).
 A method is built by :func:`make_method` as an object with ``fit(X)`` and, where
 the method has them, ``transform`` and ``inverse_transform``; t-SNE from
 scikit-learn has neither and is marked ``transductive``: it embeds the rows it
@@ -7,12 +9,152 @@ is given and nothing else.
 """
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
-__all__ = ["AE_DEFAULTS", "ae_settings", "available_methods", "make_method"]
+from ._data import UCR_SETS
+
+__all__ = [
+    "AE_DEFAULTS",
+    "DEFAULT_METHODS",
+    "METHODS",
+    "MethodSpec",
+    "ae_settings",
+    "available_methods",
+    "make_method",
+    "resolve_method",
+    "unavailable_reason",
+]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One method of the comparison.
+
+    key : the name typed on the command line (``--methods pca,stacked``).
+    label : the name of its rows, as users know the class.
+    estimator : for autoencoders, the class name in :mod:`sklearn_ae`.
+    params : parameters set on top of the data set's settings.
+    settings : key of :data:`AE_DEFAULTS` whose settings it uses (default: ``key``).
+    default : run when ``--methods`` is not given.
+    package : an optional package it needs (left out when missing).
+    """
+
+    key: str
+    label: str
+    description: str
+    estimator: str = None
+    params: dict = field(default_factory=dict)
+    settings: str = None
+    default: bool = False
+    package: str = None
+
+
+def _autoencoder_specs():
+    """A spec for every autoencoder the package exports (StackedAE -> key "stacked")."""
+    import sklearn_ae
+
+    specs = []
+    for name in (n for n in sklearn_ae.__all__ if n.endswith("AE")):  # no needless imports
+        cls = getattr(sklearn_ae, name)
+        # AutoEncoder wraps modules the user passes: nothing to build here.
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, sklearn_ae.BaseAutoencoder)
+            and cls not in (sklearn_ae.BaseAutoencoder, sklearn_ae.AutoEncoder)
+        ):
+            key = name.removesuffix("AE").lower()
+            specs.append(
+                MethodSpec(
+                    key,
+                    name,
+                    f"sklearn_ae.{name}",
+                    estimator=name,
+                    default=key in ("linear", "stacked"),
+                )
+            )
+    return specs
+
+
+def _method_list():
+    methods = [
+        MethodSpec("pca", "PCA", "sklearn.decomposition.PCA", default=True),
+        MethodSpec(
+            "tsne",
+            "TSNE",
+            "sklearn.manifold.TSNE (2-d only; no transform of new points)",
+            default=True,
+        ),
+        MethodSpec(
+            "opentsne",
+            "openTSNE",
+            "openTSNE.TSNE (2-d; transforms new points)",
+            package="openTSNE",
+        ),
+        MethodSpec("umap", "UMAP", "umap.UMAP", package="umap"),
+        *_autoencoder_specs(),
+        # ------------------------------------------------------------------
+        # Methods whose parameters are being added elsewhere. Each is skipped,
+        # with a note, until its estimator has the parameters in ``params``;
+        # set ``default=True`` to put its row in ``sklearn-ae compare`` and
+        # benchmarks/RESULTS.md (benchmarks/make_results.py runs the defaults).
+        MethodSpec(
+            "stacked-umap",
+            "StackedAE (UMAP loss)",
+            "sklearn_ae.StackedAE(neighbor_loss='umap'): neighbour-preserving codes",
+            estimator="StackedAE",
+            params={"neighbor_loss": "umap"},
+            settings="stacked",
+        ),
+        # ------------------------------------------------------------------
+    ]
+    return {spec.key: spec for spec in methods}
+
+
+METHODS = _method_list()
+DEFAULT_METHODS = tuple(key for key, spec in METHODS.items() if spec.default)
+
+
+def resolve_method(name):
+    """The key of method ``name``: a key, a row label or a class name, any case."""
+    wanted = name.strip().lower()
+    for key, spec in METHODS.items():
+        names = {key, spec.label.lower(), (spec.estimator or "").lower()}
+        if wanted in names and not (spec.params and wanted == spec.estimator.lower()):
+            return key
+    raise ValueError(
+        f"Unknown method {name!r}; available: {', '.join(available_methods())} "
+        "(or their row names, e.g. StackedAE)."
+    )
+
+
+def unavailable_reason(key):
+    """Why method ``key`` cannot run here (a missing package or parameter), or None."""
+    spec = METHODS[key]
+    if spec.package and importlib.util.find_spec(spec.package) is None:
+        return f"needs the {spec.package} package (pip install {spec.package})"
+    if spec.estimator:
+        import sklearn_ae
+
+        params = getattr(sklearn_ae, spec.estimator)().get_params()
+        missing = sorted(set(spec.params) - set(params))
+        if missing:
+            return f"{spec.estimator} has no parameter {', '.join(missing)} in this version"
+    return None
+
+
+def available_methods():
+    """{key: one-line description} of the methods usable here.
+
+    openTSNE and UMAP appear only when installed; methods whose parameters do
+    not exist yet are left out.
+    """
+    return {
+        key: spec.description for key, spec in METHODS.items() if unavailable_reason(key) is None
+    }
+
 
 # Settings tuned for a CPU budget (2 cores, a few minutes per model on the
 # 60,000 MNIST rows; see benchmarks/RESULTS.md). ``finetune_iter`` more epochs
@@ -40,43 +182,21 @@ AE_DEFAULTS = {
     },
 }
 AE_DEFAULTS["fashion-mnist"] = AE_DEFAULTS["mnist"]
+# 300 training faces of 4,096 pixels: a narrow net, small batches for enough steps.
+AE_DEFAULTS["olivetti"] = {
+    "linear": {"max_iter": 100},
+    "*": {"hidden_layer_sizes": (256, 64), "max_iter": 200, "batch_size": 32},
+}
+# UCR sets: tens to hundreds of standardised series. RecurrentAE runs at its
+# own defaults (its hidden_layer_sizes mean recurrent units).
+AE_DEFAULTS["series"] = {
+    "linear": {"max_iter": 100},
+    "recurrent": {},
+    "*": {"hidden_layer_sizes": (64, 32), "max_iter": 200, "batch_size": 32},
+}
 
 # Keys of AE_DEFAULTS that the runner handles itself instead of the estimator.
 RUNNER_KEYS = ("finetune_iter", "finetune_lr_factor")
-
-
-def _autoencoders():
-    """{short name: class} for every autoencoder the package exports (StackedAE -> stacked)."""
-    import sklearn_ae
-
-    found = {}
-    for name in sklearn_ae.__all__:
-        cls = getattr(sklearn_ae, name)
-        if (
-            isinstance(cls, type)
-            and issubclass(cls, sklearn_ae.BaseAutoencoder)
-            and cls is not sklearn_ae.BaseAutoencoder
-        ):
-            found[name.removesuffix("AE").lower()] = cls
-    return found
-
-
-def available_methods():
-    """{name: one-line description} of the methods usable here.
-
-    openTSNE and UMAP appear only when installed.
-    """
-    methods = {
-        "pca": "sklearn.decomposition.PCA",
-        "tsne": "sklearn.manifold.TSNE (2-d only; no transform of new points)",
-    }
-    if importlib.util.find_spec("openTSNE") is not None:
-        methods["opentsne"] = "openTSNE.TSNE (2-d; transforms new points)"
-    if importlib.util.find_spec("umap") is not None:
-        methods["umap"] = "umap.UMAP"
-    for short, cls in _autoencoders().items():
-        methods[short] = f"sklearn_ae.{cls.__name__}"
-    return methods
 
 
 def ae_settings(dataset, method, dim, overrides=None):
@@ -86,7 +206,9 @@ def ae_settings(dataset, method, dim, overrides=None):
     ``by_dim`` entry for the smallest listed size >= ``dim``, then the
     user's ``overrides`` (keys left at None are ignored).
     """
-    table = AE_DEFAULTS.get(dataset, AE_DEFAULTS["digits"])
+    if dataset not in AE_DEFAULTS:
+        dataset = "series" if dataset.startswith("ucr:") or dataset in UCR_SETS else "digits"
+    table = AE_DEFAULTS[dataset]
     settings = dict(table.get(method, table["*"]))
     by_dim = settings.pop("by_dim", {})
     for limit in sorted(by_dim):
@@ -127,33 +249,34 @@ class _OpenTSNE:
 
 
 def make_method(name, dim, *, dataset="digits", random_state=0, overrides=None, verbose=False):
-    """Build method ``name`` for ``dim``-d codes; None when it has no such size.
+    """Build method ``name`` (a key of :data:`METHODS`) for ``dim``-d codes.
 
-    t-SNE (both implementations) only makes 2-d maps here: scikit-learn's
-    Barnes-Hut t-SNE is limited to 3 dimensions and larger codes are not
-    what t-SNE is for.
+    None when it has no such size: t-SNE (both implementations) only makes
+    2-d maps here, since scikit-learn's Barnes-Hut t-SNE is limited to 3
+    dimensions and larger codes are not what t-SNE is for.
     """
-    if name == "pca":
+    key = resolve_method(name)
+    spec = METHODS[key]
+    if key == "pca":
         return MethodInfo(PCA(n_components=dim, random_state=random_state), has_inverse=True)
-    if name in ("tsne", "opentsne") and dim != 2:
+    if key in ("tsne", "opentsne") and dim != 2:
         return None
-    if name == "tsne":
+    if key == "tsne":
         return MethodInfo(
             TSNE(n_components=2, init="pca", random_state=random_state), transductive=True
         )
-    if name == "opentsne":
+    if key == "opentsne":
         return MethodInfo(_OpenTSNE(random_state))
-    if name == "umap":
+    if key == "umap":
         import umap
 
         return MethodInfo(umap.UMAP(n_components=dim, random_state=random_state))
-    autoencoders = _autoencoders()
-    if name not in autoencoders:
-        raise ValueError(f"Unknown method {name!r}; available: {sorted(available_methods())}.")
-    cls = autoencoders[name]
-    settings = ae_settings(dataset, name, dim, overrides)
+    import sklearn_ae
+
+    cls = getattr(sklearn_ae, spec.estimator)
+    settings = ae_settings(dataset, spec.settings or key, dim, overrides)
     runner = {k: settings.pop(k) for k in RUNNER_KEYS if k in settings}
     params = cls().get_params()
     kwargs = {k: v for k, v in settings.items() if k in params}
-    kwargs.update(n_components=dim, random_state=random_state, verbose=verbose)
+    kwargs.update(spec.params, n_components=dim, random_state=random_state, verbose=verbose)
     return MethodInfo(cls(**kwargs), has_inverse=True, is_autoencoder=True, runner_settings=runner)

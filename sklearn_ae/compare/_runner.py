@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data import load_comparison_data
-from ._methods import make_method
+from ._methods import DEFAULT_METHODS, METHODS, make_method, resolve_method, unavailable_reason
 from ._metrics import knn_accuracy, measure, reconstruction_mse, trustworthiness_2d
 from ._targets import check_targets
 
@@ -26,18 +26,23 @@ class ComparisonResult:
     ----------
     dataset : str
     rows : list of dict
-        One per (method, code size): ``method``, ``dim``, ``mse`` (per pixel,
+        One per (method, code size): ``method`` (the row name, e.g.
+        ``"StackedAE"``), ``key`` (the method's short name, ``"stacked"``),
+        ``dim``, ``mse`` (per pixel,
         None without an inverse), ``trustworthiness`` (2-d only),
         ``knn_accuracy`` (None without a transform), ``fit_s``,
         ``transform_s_per_1000``, ``python_peak_mb``, ``rss_growth_mb``,
         ``target``, ``settings`` and ``note``.
     maps : dict
-        ``{method: 2-d codes of the test rows}`` for every 2-d map.
+        ``{row name: 2-d codes of the test rows}`` for every 2-d map.
     reconstructions : dict
-        ``{(method, dim): reconstructions of the shown test rows}``.
+        ``{(row name, dim): reconstructions of the shown test rows}``.
     shown : ndarray
         The shown test rows (one per class), image-shaped by ``image_shape``.
     y_test, image_shape, target_names, info : the data set's details.
+    kind : str
+        ``"image"`` or ``"series"`` (then ``image_shape`` is
+        ``(n_timesteps, n_channels)``).
     notes : list of str
         Caveats that apply to the whole table.
     """
@@ -52,6 +57,7 @@ class ComparisonResult:
     target_names: list = None
     info: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    kind: str = "image"
 
     def to_frame(self):
         """The rows as a pandas DataFrame (needs pandas)."""
@@ -98,7 +104,7 @@ def _pick_shown(y, n_classes=10):
 
 def run_comparison(
     dataset="digits",
-    methods=("pca", "tsne", "linear", "stacked"),
+    methods=DEFAULT_METHODS,
     dims=(2, 32),
     *,
     data=None,
@@ -121,9 +127,12 @@ def run_comparison(
 
     Parameters
     ----------
-    dataset : {"digits", "mnist", "fashion-mnist"}, default="digits"
-    methods : sequence of str, default=("pca", "tsne", "linear", "stacked")
-        Names from :func:`available_methods`.
+    dataset : str, default="digits"
+        A key of :data:`~sklearn_ae.compare.DATASETS` or ``"ucr:<Name>"``.
+    methods : sequence of str, default=DEFAULT_METHODS
+        Keys of :data:`~sklearn_ae.compare.METHODS` (``"pca"``, ``"stacked"``)
+        or row names (``"StackedAE"``). A known method that cannot run here
+        (a package or an estimator parameter missing) is skipped with a note.
     dims : sequence of int, default=(2, 32)
         Code sizes. t-SNE runs at 2 only.
     data : ComparisonData, default=None
@@ -162,6 +171,7 @@ def run_comparison(
         y_test=data.y_test,
         image_shape=data.image_shape,
         target_names=data.target_names,
+        kind=data.kind,
         info={
             "description": data.description,
             "n_train": int(data.X_train.shape[0]),
@@ -172,10 +182,21 @@ def run_comparison(
     )
     shown = _pick_shown(data.y_test)
     result.shown = data.X_test[shown]
+    keys = []
+    for name in methods:
+        key = resolve_method(name)
+        why = unavailable_reason(key)
+        if why is not None:
+            result.notes.append(f"{METHODS[key].label} skipped: {why}.")
+        elif key not in keys:
+            keys.append(key)
+    methods = keys
+    if data.kind == "series":  # flat rows; RecurrentAE reads them as (steps, channels)
+        ae_params = {"n_channels": data.image_shape[1], **(ae_params or {})}
     with _threads(n_threads):
         _run_all(result, data, methods, dims, shown, ae_params, random_state, progress, verbose)
     check_targets(data.name, result.rows)
-    if any(r["method"] == "tsne" for r in result.rows):
+    if any(r["key"] == "tsne" for r in result.rows):
         result.notes.append(
             "sklearn's t-SNE cannot place new points: its map (and trustworthiness) is "
             "computed by embedding the test rows themselves, and it has no k-NN accuracy."
@@ -217,7 +238,8 @@ def _run_all(result, data, methods, dims, shown, ae_params, random_state, progre
             with warnings.catch_warnings():
                 # Fixed epoch budgets stop before the tolerance is met by design.
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                row = _run_one(method, dim, info, data, result, shown)
+                row = _run_one(METHODS[method].label, dim, info, data, result, shown)
+            row["key"] = method
             result.rows.append(row)
             if progress is not None:
                 progress(_progress_line(row, time.perf_counter() - start))
@@ -268,7 +290,7 @@ def _run_one(method, dim, info, data, result, shown):
 
 def _progress_line(row, elapsed):
     parts = [
-        f"[{elapsed:8.1f}s] {row['method']:<10} dim={row['dim']:<3}",
+        f"[{elapsed:8.1f}s] {row['method']:<12} dim={row['dim']:<3}",
         f"fit {row['fit_s']:.1f}s",
     ]
     for key, label in (("mse", "mse"), ("trustworthiness", "trust"), ("knn_accuracy", "5-NN")):

@@ -12,7 +12,7 @@ import operator
 
 __all__ = ["LINEAR_TOLERANCE", "TARGETS", "check_targets"]
 
-# dataset -> [(method, dim, metric, comparison, threshold)]
+# dataset -> [(method key, dim, metric, comparison, threshold)]
 TARGETS = {
     "mnist": [
         ("stacked", 30, "mse", "<=", 0.0045),
@@ -32,16 +32,21 @@ def _verdict(value, op, threshold):
     return f"{'met' if met else 'missed'} ({op} {threshold:.4g})"
 
 
+def _key(row):
+    """The method's short name ("stacked"); rows carry it as ``key``."""
+    return row.get("key", row["method"])
+
+
 def check_targets(dataset, rows):
     """Fill each row's ``"target"`` entry ("met (...)", "missed (...)" or "")."""
-    pca = {r["dim"]: r["mse"] for r in rows if r["method"] == "pca" and r["mse"] is not None}
+    pca = {r["dim"]: r["mse"] for r in rows if _key(r) == "pca" and r["mse"] is not None}
     for row in rows:
         verdicts = [
             _verdict(row.get(metric), op, threshold)
             for method, dim, metric, op, threshold in TARGETS.get(dataset, [])
-            if row["method"] == method and row["dim"] == dim
+            if _key(row) == method and row["dim"] == dim
         ]
-        if row["method"] == "linear" and row["dim"] in pca and row["mse"] is not None:
+        if _key(row) == "linear" and row["dim"] in pca and row["mse"] is not None:
             limit = pca[row["dim"]] * (1 + LINEAR_TOLERANCE)
             met = row["mse"] <= limit
             verdicts.append(f"{'met' if met else 'missed'} (PCA + 1 %: {limit:.4g})")

@@ -4,7 +4,7 @@ from itertools import pairwise
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._dense import ACTIVATIONS
 
@@ -27,6 +27,19 @@ class RecurrentAutoencoder(nn.Module):
     ``hidden_layer_sizes`` (input side first, e.g. 100 then 30 units); the
     decoder mirrors it (30 then 100), each of its layers starting from a
     state computed from the code.
+
+    The code is read from the top encoder layer's last state *and* the mean
+    of its states over the observed steps: the mean gives every step a short
+    gradient path to the code, where the last state alone forgets the
+    beginning of long sequences and left GunPoint (150 steps) at the mean
+    sequence. Each step's output is the decoder state's readout plus a
+    learned value per step (``step_bias``, the mean sequence in effect) plus
+    a learned linear function of the code per step (``code_readout``,
+    starting at zero): a decoder RNN fed a constant code must first learn to
+    generate time-varying states before the code can shape the output, a
+    plateau that ends short fits with nothing learned; the per-step readout
+    lets the code act at once, and the recurrent decoder learns the rest.
+    Input weights are drawn by their fan-in (see ``_initialise``).
 
     Parameters
     ----------
@@ -65,7 +78,7 @@ class RecurrentAutoencoder(nn.Module):
         self.encoder = nn.ModuleList(
             rnn(a, b, batch_first=True) for a, b in pairwise([n_channels, *sizes])
         )
-        self.code = nn.Linear(sizes[-1], n_components)
+        self.code = nn.Linear(2 * sizes[-1], n_components)
         self.code_activation = ACTIVATIONS[code_activation]()
         decoder_sizes = sizes[::-1]
         self.decoder = nn.ModuleList(
@@ -80,6 +93,10 @@ class RecurrentAutoencoder(nn.Module):
         # a decoder fed a constant input would otherwise have to learn to
         # count steps before it could even reproduce the average shape.
         self.step_bias = nn.Parameter(torch.zeros(n_timesteps, n_channels))
+        self.code_readout = nn.Linear(n_components, n_timesteps * n_channels, bias=False)
+        nn.init.zeros_(self.code_readout.weight)
+        for layer in (*self.encoder, *self.decoder):
+            _initialise(layer)
 
     def encode(self, x):
         x = x.reshape(-1, self.n_timesteps, self.n_channels)
@@ -88,12 +105,16 @@ class RecurrentAutoencoder(nn.Module):
         steps = torch.arange(1, self.n_timesteps + 1, device=x.device)
         lengths = (observed_steps * steps).amax(dim=1).clamp(min=1)
         x = x.masked_fill(missing, 0.0)
-        if bool((lengths < self.n_timesteps).any()):
+        packed = bool((lengths < self.n_timesteps).any())
+        if packed:
             x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         for layer in self.encoder:  # packed in, packed out: each layer stops at each end
             x, state = layer(x)
+        if packed:  # zeros after each sequence's end: the sum runs over its own steps
+            x, _ = pad_packed_sequence(x, batch_first=True, total_length=self.n_timesteps)
+        mean = x.sum(dim=1) / lengths.unsqueeze(1).to(x.dtype)
         hidden = state[0] if isinstance(state, tuple) else state  # LSTM: (h, c)
-        return self.code_activation(self.code(hidden[-1]))
+        return self.code_activation(self.code(torch.cat([hidden[-1], mean], dim=1)))
 
     def decode(self, z):
         h = z.unsqueeze(1).expand(-1, self.n_timesteps, -1)
@@ -103,8 +124,30 @@ class RecurrentAutoencoder(nn.Module):
             h0 = h0.contiguous()
             state = (h0, torch.zeros_like(h0)) if isinstance(layer, nn.LSTM) else h0
             h, _ = layer(h, state)
-        return self.out_activation(self.output(h) + self.step_bias).flatten(1)
+        steps = self.output(h) + self.step_bias
+        steps = steps + self.code_readout(z).reshape(-1, self.n_timesteps, self.n_channels)
+        return self.out_activation(steps).flatten(1)
 
     def forward(self, x):
         code = self.encode(x)
         return {"code": code, "recon": self.decode(code)}
+
+
+def _initialise(layer):
+    """Input weights scaled by their fan-in; LSTM forget gates open.
+
+    torch draws every RNN weight from U(-1/sqrt(hidden), 1/sqrt(hidden)),
+    whatever the input's width: one input channel then moves the 64 units
+    by about 0.1 and the codes of all GunPoint sequences agreed to within
+    0.005, a plateau of dozens of epochs. U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    is what ``nn.Linear`` draws. A forget-gate bias of 1 keeps the state
+    over long sequences early in training (Jozefowicz et al., 2015).
+    """
+    with torch.no_grad():
+        for name, weight in layer.named_parameters():
+            if name.startswith("weight_ih"):
+                bound = weight.shape[1] ** -0.5
+                weight.uniform_(-bound, bound)
+            elif name.startswith("bias_ih") and isinstance(layer, nn.LSTM):
+                # Gates ordered input, forget, cell, output.
+                weight[layer.hidden_size : 2 * layer.hidden_size].fill_(1.0)
