@@ -26,7 +26,8 @@ def main():
     parser.add_argument("--n-train", type=int, default=10_000)
     parser.add_argument("--n-test", type=int, default=2_000)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--max-iter", type=int, default=30, help="epochs of the autoencoders")
+    parser.add_argument("--max-iter", type=int, default=60, help="epochs of the dense models")
+    parser.add_argument("--conv-max-iter", type=int, default=15, help="epochs of ConvAE")
     parser.add_argument("--methods", default="all", help="comma-separated names, or all")
     parser.add_argument("--data-home", default=os.path.join("..", "shared", "data"))
     args = parser.parse_args()
@@ -49,7 +50,10 @@ def main():
     Xte, yte = Xte[: args.n_test], yte[: args.n_test]
 
     ae = dict(n_components=2, max_iter=args.max_iter, n_jobs=args.threads, random_state=0)
+    # The same training settings with and without the neighbour term; tol=0
+    # runs every epoch (the stochastic neighbour loss would stop it early).
     nbr = dict(ae, learning_rate_init=0.01, tol=0.0)
+    conv = dict(nbr, max_iter=args.conv_max_iter)
 
     def opentsne():
         from openTSNE import TSNE
@@ -63,17 +67,20 @@ def main():
 
     methods = {
         "PCA": lambda: PCA(2, random_state=0),
-        "StackedAE": lambda: StackedAE(**ae),
+        "StackedAE": lambda: StackedAE(**nbr),
         "StackedAE umap": lambda: StackedAE(neighbor_loss="umap", **nbr),
-        "StackedAE tsne": lambda: StackedAE(neighbor_loss="tsne", **nbr),
-        "ConvAE umap": lambda: ConvAE(neighbor_loss="umap", channels=(16, 32), **nbr),
+        "StackedAE tsne": lambda: StackedAE(neighbor_loss="tsne", n_neighbors=45, **nbr),
+        "ConvAE": lambda: ConvAE(channels=(8, 16), **conv),
+        "ConvAE tsne": lambda: ConvAE(
+            neighbor_loss="tsne", n_neighbors=45, channels=(8, 16), **conv
+        ),
         "openTSNE": opentsne,
         "UMAP": umap,
     }
     chosen = list(methods) if args.methods == "all" else args.methods.split(",")
     print(
         f"MNIST {args.n_train} train / {args.n_test} test, 2-d, {args.threads} thread(s), "
-        f"autoencoders {args.max_iter} epochs"
+        f"dense autoencoders {args.max_iter} epochs, ConvAE {args.conv_max_iter}"
     )
     print(
         "| method | trustworthiness k=5 | 5-NN accuracy | reconstruction MSE | fit+transform s |"

@@ -11,7 +11,7 @@ encodes both ends with the module being trained and adds
   ``-log(1 - q(d))``, with ``q(d) = 1 / (1 + a d^(2b))`` (``min_dist=0.1``);
 * ``"tsne"``: the InfoNCE form of t-SNE's loss (Damrich et al., 2023): each
   edge's Cauchy similarity ``1 / (1 + d^2)`` against those of its head to
-  every other tail of the edge batch, a softmax cross-entropy that tends to
+  every other code of the edge batch, a softmax cross-entropy that tends to
   t-SNE's KL divergence as the batch grows.
 
 Being a network, the encoder then maps new rows (``transform``) and, with

@@ -129,6 +129,14 @@ def test_conv_estimator_takes_the_term():
     assert model.transform(X_test[:5].reshape(-1, 8, 8)).shape == (5, 2)
 
 
+def test_sparse_input_trains_with_the_term():
+    X_train, X_test, *_ = digits_split()
+    params = dict(FAST, max_iter=2, neighbor_loss="tsne")
+    dense = _fit_quietly(StackedAE(**params), X_train).transform(X_test)
+    sparse = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train)).transform(X_test)
+    np.testing.assert_allclose(sparse, dense, rtol=1e-3, atol=1e-3)
+
+
 def test_warm_start_rebuilds_the_graph_on_the_new_data():
     X_train, *_ = digits_split()
     model = _fit_quietly(StackedAE(warm_start=True, **dict(FAST, max_iter=2)), X_train)
