@@ -435,10 +435,6 @@ class BaseAutoencoder(
         useless. On Ctrl-C after at least one epoch, the epochs completed so
         far become the fitted model before the interrupt propagates.
         """
-        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
-        start_error = diagnostics.error(net.module_)
-        monitor = dict(net.callbacks_)["convergence"]
-        monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
         # Terms that need the whole training set (the neighbour graph) get it
         # here and drop it after, so that a fitted model does not hold it.
         bound = [term for term in net.penalties if hasattr(term, "bind")]
@@ -446,6 +442,10 @@ class BaseAutoencoder(
             gen = net.generator
             seed = torch.randint(2**31 - 1, (), generator=gen, device=gen.device)
             term.bind(data, random_state=int(seed))
+        diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
+        start_error = diagnostics.error(net.module_)
+        monitor = dict(net.callbacks_)["convergence"]
+        monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
         try:
             net.partial_fit(data)
         except KeyboardInterrupt:
