@@ -31,6 +31,7 @@ from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._distributed import net_class
 from ._losses import ReconstructionLoss
+from ._neighbors import NeighborLoss
 from ._net import (
     ConvergenceMonitor,
     DivergenceGuard,
@@ -149,6 +150,9 @@ class BaseAutoencoder(
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, tuple, None],
+        "neighbor_loss": [StrOptions({"umap", "tsne"}), None],
+        "neighbor_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     # Parameters a warm start may change: they steer training, not the model.
@@ -183,6 +187,10 @@ class BaseAutoencoder(
             "pretrain",
             "pretrain_max_iter",
             "pretrain_learning_rate_init",
+            # The neighbour graph is built anew by every fit.
+            "neighbor_loss",
+            "neighbor_weight",
+            "n_neighbors",
         }
     )
 
@@ -212,6 +220,9 @@ class BaseAutoencoder(
     random_state: object = None
     verbose: bool | int = False
     callbacks: list | None = None
+    neighbor_loss: str | None = None
+    neighbor_weight: float = 1.0
+    n_neighbors: int = 15
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod
@@ -424,6 +435,13 @@ class BaseAutoencoder(
         useless. On Ctrl-C after at least one epoch, the epochs completed so
         far become the fitted model before the interrupt propagates.
         """
+        # Terms that need the whole training set (the neighbour graph) get it
+        # here and drop it after, so that a fitted model does not hold it.
+        bound = [term for term in net.penalties if hasattr(term, "bind")]
+        for term in bound:
+            gen = net.generator
+            seed = torch.randint(2**31 - 1, (), generator=gen, device=gen.device)
+            term.bind(data, random_state=int(seed))
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
@@ -437,6 +455,8 @@ class BaseAutoencoder(
         finally:
             monitor.keep_going = None
             net.generator = None
+            for term in bound:
+                term.release()
         diagnostics.check(type(self).__name__, net.module_, start_error, divergence_advice(net.lr))
 
     def _set_fitted(self, net):
@@ -509,6 +529,12 @@ class BaseAutoencoder(
                 "partial_fit does not support early_stopping=True (it needs the whole data "
                 "set to hold out a validation part); set early_stopping=False and watch "
                 "score() on held-out rows between calls."
+            )
+        if self.neighbor_loss is not None:
+            raise ValueError(
+                f"partial_fit does not support neighbor_loss={self.neighbor_loss!r}: the "
+                "neighbour graph is built from the whole training set. Call fit (with "
+                "warm_start=True to continue a model), or set neighbor_loss=None."
             )
         if getattr(self, "pretrain", None) is not None:
             raise ValueError(
@@ -626,6 +652,11 @@ class BaseAutoencoder(
             "'adamw'",
         )
         check(("power_t",), self.learning_rate == "invscaling", "used by 'invscaling' only")
+        check(
+            ("neighbor_weight", "n_neighbors"),
+            self.neighbor_loss is not None,
+            "used with neighbor_loss='umap' or 'tsne' only",
+        )
         return inactive
 
     def _warn_inactive_parameters(self):
@@ -698,6 +729,10 @@ class BaseAutoencoder(
             penalties.append(L2Penalty(self.alpha))
         elif self.alpha:
             optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
+        if self.neighbor_loss is not None and not pretraining:
+            penalties.append(
+                NeighborLoss(self.neighbor_loss, self.neighbor_weight, self.n_neighbors)
+            )
         if self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:

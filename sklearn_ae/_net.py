@@ -62,8 +62,8 @@ class AutoencoderNet(NeuralNet):
         Held-out share of rows for early stopping; None trains on everything.
     generator : torch.Generator or None
         The fit's own random stream: shuffling, the validation split, input
-        corruption, and the sampling of any submodule with a ``generator``
-        attribute (set for the duration of training).
+        corruption, and the sampling of any submodule or penalty with a
+        ``generator`` attribute (set for the duration of training).
     chunk_rows : int or None
         Sparse batches larger than this are densified this many rows at a
         time, their gradients accumulated.
@@ -96,6 +96,7 @@ class AutoencoderNet(NeuralNet):
             self.initialize()
         self.epochs_completed_ = 0
         samplers = [m for m in self.module_.modules() if hasattr(m, "generator")]
+        samplers += [term for term in self.penalties if hasattr(term, "generator")]
         for m in samplers:
             m.generator = self.generator
         try:

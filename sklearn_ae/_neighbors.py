@@ -1,0 +1,239 @@
+"""Neighbour-preserving loss terms: parametric UMAP and parametric t-SNE.
+
+The term makes the code keep each training row's nearest neighbours near
+(Sainburg et al., 2021; van der Maaten, 2009). The neighbour graph is built
+once per fit from the training rows (:meth:`NeighborLoss.bind`); each
+training batch then draws a batch of graph edges with the fit's generator,
+encodes both ends with the module being trained and adds
+
+* ``"umap"``: UMAP's fuzzy cross-entropy, each edge attracted by
+  ``-log q(d)`` and pushed apart from ``NEGATIVE_RATE`` shuffled tails by
+  ``-log(1 - q(d))``, with ``q(d) = 1 / (1 + a d^(2b))`` (``min_dist=0.1``);
+* ``"tsne"``: the InfoNCE form of t-SNE's loss (Damrich et al., 2023): each
+  edge's Cauchy similarity ``1 / (1 + d^2)`` against those of its head to
+  every other code of the edge batch, a softmax cross-entropy that tends to
+  t-SNE's KL divergence as the batch grows.
+
+Being a network, the encoder then maps new rows (``transform``) and, with
+the reconstruction loss, the decoder maps codes back (``inverse_transform``).
+"""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.neighbors import NearestNeighbors
+
+__all__ = ["NeighborLoss", "fuzzy_graph", "nearest_neighbors", "tsne_graph"]
+
+# UMAP's curve q(d) = 1 / (1 + a d^(2b)) fitted for min_dist=0.1, spread=1.0
+# (the umap-learn defaults).
+UMAP_A, UMAP_B = 1.577, 0.8951
+NEGATIVE_RATE = 5
+# Exact neighbours cost n^2 * n_features multiply-adds; above this (10k x 784
+# MNIST is 8e10) the rows are first projected on their 50 main components.
+_EXACT_BUDGET = 2e11
+_PROJECTED_DIM = 50
+
+
+def nearest_neighbors(X, n_neighbors, random_state=None):
+    """Indices and Euclidean distances of each row's ``n_neighbors`` nearest other rows.
+
+    Exact (brute force, BLAS) while affordable; larger data are first
+    projected on 50 principal components (truncated SVD for sparse input),
+    which keeps most neighbours of image-like data at a fraction of the cost
+    (60k x 784 MNIST: seconds, not minutes).
+
+    Returns
+    -------
+    indices, distances : ndarray of shape (n_samples, n_neighbors)
+    """
+    n, d = X.shape
+    if n * n * d > _EXACT_BUDGET and d > _PROJECTED_DIM:
+        reducer = (
+            TruncatedSVD(_PROJECTED_DIM, random_state=random_state)
+            if sp.issparse(X)
+            else PCA(_PROJECTED_DIM, svd_solver="randomized", random_state=random_state)
+        )
+        X = reducer.fit_transform(X)
+    nn = NearestNeighbors(n_neighbors=n_neighbors + 1, algorithm="brute").fit(X)
+    distances, indices = nn.kneighbors(X)
+    # Drop each row itself; a row with duplicates may not list itself first,
+    # or at all (then its farthest neighbour goes).
+    own = indices == np.arange(n)[:, None]
+    own[~own.any(axis=1), -1] = True
+    keep = ~own
+    return indices[keep].reshape(n, n_neighbors), distances[keep].reshape(n, n_neighbors)
+
+
+def _bisect(fn, target, n_rows, increasing, n_iter=64):
+    """Per-row ``x > 0`` with ``fn(x) == target`` (``fn`` monotone in x), by bisection."""
+    lo = np.zeros(n_rows)
+    hi = np.full(n_rows, np.inf)
+    x = np.ones(n_rows)
+    for _ in range(n_iter):
+        above = (fn(x) > target) == increasing
+        hi = np.where(above, x, hi)
+        lo = np.where(above, lo, x)
+        x = np.where(np.isinf(hi), x * 2, (lo + hi) / 2)
+    return x
+
+
+def _symmetric(rows, cols, values, n):
+    return sp.coo_matrix((values.ravel(), (rows.ravel(), cols.ravel())), shape=(n, n)).tocsr()
+
+
+def fuzzy_graph(indices, distances):
+    """UMAP's fuzzy simplicial set: ``w_ij = exp(-(d_ij - rho_i) / sigma_i)``, then fuzzy union.
+
+    ``rho_i`` is the distance to the nearest distinct row, ``sigma_i`` makes
+    each row's memberships sum to ``log2(k)``; the union
+    ``W + W^T - W * W^T`` makes the graph symmetric.
+    """
+    n, k = indices.shape
+    positive = np.where(distances > 0, distances, np.inf)
+    rho = np.min(positive, axis=1)
+    rho[np.isinf(rho)] = 0.0
+    excess = np.maximum(distances - rho[:, None], 0.0)
+    sigma = _bisect(
+        lambda s: np.exp(-excess / s[:, None]).sum(axis=1), math.log2(k), n, increasing=True
+    )
+    # umap-learn's floor: a row of equidistant neighbours would get sigma -> 0.
+    sigma = np.maximum(sigma, 1e-3 * distances.mean())
+    weights = np.exp(-excess / sigma[:, None])
+    W = _symmetric(np.repeat(np.arange(n), k), indices, weights, n)
+    return (W + W.T - W.multiply(W.T)).tocoo()
+
+
+def tsne_graph(indices, distances, perplexity):
+    """t-SNE's joint probabilities ``p_ij = (p_j|i + p_i|j) / 2n`` on the kNN graph.
+
+    ``p_j|i`` is a Gaussian in ``d_ij`` whose width gives row ``i`` the
+    ``perplexity`` (entropy ``log(perplexity)``), as t-SNE computes it on
+    ``3 * perplexity`` neighbours.
+    """
+    n, k = indices.shape
+    sq = distances.astype(np.float64) ** 2
+    sq = sq - sq[:, :1]  # shifts cancel in the normalisation; keeps exp() finite
+
+    def conditional(beta):
+        p = np.exp(-sq * beta[:, None])
+        return p / p.sum(axis=1, keepdims=True)
+
+    def entropy(beta):
+        p = conditional(beta)
+        return -(p * np.log(np.maximum(p, 1e-300))).sum(axis=1)
+
+    beta = _bisect(entropy, math.log(perplexity), n, increasing=False)
+    P = _symmetric(np.repeat(np.arange(n), k), indices, conditional(beta), n)
+    return ((P + P.T) / (2 * n)).tocoo()
+
+
+class NeighborLoss:
+    """``weight *`` a neighbour-embedding loss on batches of edges of the training rows' graph.
+
+    A loss term ``term(module, x_in, out) -> scalar`` as in
+    :mod:`~sklearn_ae._penalties`, which also needs the training rows: the
+    estimator calls :meth:`bind` before training and :meth:`release` after,
+    so a fitted model holds neither the rows nor the graph. ``generator`` is
+    set by the training loop (the fit's own random stream).
+
+    Parameters
+    ----------
+    kind : {"umap", "tsne"}
+    weight : float
+        Multiplies the loss; both losses are means over edges of a few units
+        at the start of training.
+    n_neighbors : int
+        Neighbours per row in the graph (``"tsne"``: perplexity
+        ``n_neighbors / 3``).
+    edges_per_row : float
+        Edges drawn per row of the training batch.
+    """
+
+    generator = None
+
+    def __init__(self, kind, weight, n_neighbors, edges_per_row=2.0):
+        self.kind = kind
+        self.weight = weight
+        self.n_neighbors = n_neighbors
+        self.edges_per_row = edges_per_row
+        self._release()
+
+    def _release(self):
+        self.data_ = self.heads_ = self.tails_ = self.cdf_ = None
+
+    def release(self):
+        """Forget the training rows and the graph (after training)."""
+        self._release()
+
+    def bind(self, data, random_state=None):
+        """Build the graph of ``data`` (a ``RowData``) and keep both for training."""
+        X = data.sparse if data.dense is None else data.dense.cpu().numpy()
+        n = X.shape[0]
+        if self.n_neighbors >= n:
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} must be below the number of training "
+                f"samples ({n}): pass a smaller n_neighbors or more samples."
+            )
+        indices, distances = nearest_neighbors(X, self.n_neighbors, random_state)
+        if self.kind == "umap":
+            graph = fuzzy_graph(indices, distances)
+        else:
+            graph = tsne_graph(indices, distances, max(self.n_neighbors / 3.0, 1.0))
+        device = data.device
+        cdf = np.cumsum(graph.data, dtype=np.float64)
+        self.cdf_ = torch.as_tensor(cdf / cdf[-1], device=device)
+        self.heads_ = torch.as_tensor(graph.row, dtype=torch.long, device=device)
+        self.tails_ = torch.as_tensor(graph.col, dtype=torch.long, device=device)
+        self.data_ = data
+
+    def _edges(self, n_edges):
+        """Rows of ``n_edges`` edges drawn in proportion to their weights."""
+        gen = self.generator
+        device = self.cdf_.device
+        u = torch.rand(
+            n_edges,
+            generator=gen,
+            dtype=torch.float64,
+            device=device if gen is None else gen.device,
+        ).to(device)
+        edge = torch.searchsorted(self.cdf_, u).clamp_(max=len(self.cdf_) - 1)
+        return self.data_.take(self.heads_[edge]), self.data_.take(self.tails_[edge])
+
+    def __call__(self, module, x_in, out):
+        if self.data_ is None or not module.training:
+            # Validation batches (early stopping) are scored on reconstruction.
+            return out["recon"].new_zeros(())
+        n_edges = max(2, round(self.edges_per_row * x_in.shape[0]))
+        heads, tails = self._edges(n_edges)
+        codes = module.encode(torch.cat([heads, tails]).to(x_in.dtype))
+        zh, zt = codes[:n_edges], codes[n_edges:]
+        loss = self._umap(zh, zt) if self.kind == "umap" else self._tsne(zh, zt)
+        return self.weight * loss
+
+    def _umap(self, zh, zt):
+        def log_w(d2):  # log(a d^(2b)); the floor keeps coincident codes finite
+            return math.log(UMAP_A) + UMAP_B * torch.log(d2 + 1e-3)
+
+        attract = torch.nn.functional.softplus(log_w((zh - zt).pow(2).sum(1)))  # -log q
+        gen, n = self.generator, zh.shape[0]
+        device = zh.device if gen is None else gen.device
+        order = torch.stack(
+            [torch.randperm(n, generator=gen, device=device) for _ in range(NEGATIVE_RATE)]
+        ).to(zh.device)
+        d2 = (zh.unsqueeze(0) - zt[order]).pow(2).sum(2)
+        repel = torch.nn.functional.softplus(-log_w(d2))  # -log(1 - q)
+        return attract.mean() + repel.sum(0).mean()
+
+    def _tsne(self, zh, zt):
+        # Every other code of the edge batch, heads and tails, is a negative
+        # for each head: 2 * n_edges - 2 of them at the cost of one pass.
+        z = torch.cat([zt, zh])
+        logits = -torch.log1p((zh.unsqueeze(1) - z.unsqueeze(0)).pow(2).sum(2))
+        n = zh.shape[0]
+        own = torch.arange(n, device=zh.device)
+        logits[own, own + n] = -math.inf  # a head is not its own negative
+        return torch.nn.functional.cross_entropy(logits, own)

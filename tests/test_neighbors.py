@@ -1,0 +1,171 @@
+"""The neighbour-preserving loss term (neighbor_loss="umap" / "tsne")."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.manifold import trustworthiness
+from sklearn.neighbors import KNeighborsClassifier
+
+from sklearn_ae import ConvAE, StackedAE
+from sklearn_ae._neighbors import NeighborLoss, fuzzy_graph, nearest_neighbors, tsne_graph
+
+from ._helpers import digits_split
+
+# A small budget that already gives neighbour-preserving codes on digits.
+FAST = dict(n_components=2, max_iter=40, learning_rate_init=0.01, tol=0.0, random_state=0)
+
+
+def _fit_quietly(model, X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X)
+
+
+def _scores(model):
+    X_train, X_test, y_train, y_test = digits_split()
+    codes = model.transform(X_test)
+    knn = KNeighborsClassifier(5).fit(model.transform(X_train), y_train)
+    return trustworthiness(X_test, codes, n_neighbors=5), knn.score(codes, y_test)
+
+
+@pytest.fixture(scope="module")
+def tsne_model():
+    X_train, *_ = digits_split()
+    return _fit_quietly(StackedAE(neighbor_loss="tsne", n_neighbors=45, **FAST), X_train)
+
+
+@pytest.fixture(scope="module")
+def plain_scores():
+    X_train, *_ = digits_split()
+    return _scores(_fit_quietly(StackedAE(**FAST), X_train))
+
+
+def test_graphs_are_symmetric_and_weighted_as_documented():
+    X_train, *_ = digits_split()
+    indices, distances = nearest_neighbors(X_train[:300], 10)
+    assert indices.shape == distances.shape == (300, 10)
+    assert not (indices == np.arange(300)[:, None]).any()  # no row is its own neighbour
+    assert (np.diff(distances, axis=1) >= 0).all()
+    W = fuzzy_graph(indices, distances).tocsr()
+    assert abs(W - W.T).max() < 1e-12
+    assert W.max() <= 1.0 and W.min() >= 0.0
+    P = tsne_graph(indices, distances, perplexity=10 / 3).tocsr()
+    assert abs(P - P.T).max() < 1e-15
+    assert P.sum() == pytest.approx(1.0)
+
+
+def test_large_data_are_projected_before_the_neighbour_search(monkeypatch):
+    import sklearn_ae._neighbors as neighbors
+
+    X_train, *_ = digits_split()
+    exact, _ = nearest_neighbors(X_train, 5)
+    monkeypatch.setattr(neighbors, "_EXACT_BUDGET", 0)
+    monkeypatch.setattr(neighbors, "_PROJECTED_DIM", 20)
+    approx, _ = nearest_neighbors(X_train, 5, random_state=0)
+    shared = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(exact, approx, strict=True)])
+    assert 0.6 < shared < 1.0  # most neighbours kept, but found on a projection
+    sparse, _ = nearest_neighbors(sp.csr_matrix(X_train), 5, random_state=0)
+    assert sparse.shape == exact.shape
+
+
+def test_tsne_term_keeps_held_out_neighbours(tsne_model, plain_scores):
+    trust, acc = _scores(tsne_model)
+    plain_trust, plain_acc = plain_scores
+    # t-SNE itself reaches 0.99 on these rows, embedding them directly; a
+    # network trained for 40 epochs maps unseen rows at 0.93-0.95.
+    assert trust >= 0.93, trust
+    assert acc >= 0.88, acc
+    assert trust > plain_trust + 0.02, (trust, plain_trust)
+    assert acc > plain_acc + 0.05, (acc, plain_acc)
+
+
+def test_umap_term_beats_the_same_model_without_it(plain_scores):
+    X_train, *_ = digits_split()
+    # UMAP's loss converges more slowly than the t-SNE one: 100 epochs.
+    model = _fit_quietly(StackedAE(neighbor_loss="umap", **{**FAST, "max_iter": 100}), X_train)
+    trust, acc = _scores(model)
+    plain_trust, plain_acc = plain_scores
+    assert trust > plain_trust + 0.03, (trust, plain_trust)
+    assert acc > plain_acc + 0.1, (acc, plain_acc)
+
+
+def test_codes_still_invert(tsne_model):
+    _, X_test, *_ = digits_split()
+    recon = tsne_model.inverse_transform(tsne_model.transform(X_test))
+    mse = float(((recon - X_test) ** 2).mean())
+    baseline = float(X_test.var(axis=0).mean())  # predicting the mean pixel
+    assert mse < 0.6 * baseline
+
+
+def test_fitted_model_holds_no_training_rows(tsne_model):
+    term = next(t for t in tsne_model.net_.penalties if isinstance(t, NeighborLoss))
+    assert term.data_ is None and term.cdf_ is None
+    assert len(pickle.dumps(tsne_model)) < 200_000
+
+
+def test_reproducible_with_int_random_state_and_global_rng_untouched():
+    X_train, X_test, *_ = digits_split()
+    params = dict(FAST, max_iter=3, neighbor_loss="tsne")
+    torch_before = torch.get_rng_state()
+    np_before = np.random.get_state()[1].copy()  # noqa: NPY002
+    a = _fit_quietly(StackedAE(**params), X_train).transform(X_test)
+    b = _fit_quietly(StackedAE(**params), X_train).transform(X_test)
+    assert torch.equal(torch.get_rng_state(), torch_before)
+    assert np.array_equal(np.random.get_state()[1], np_before)  # noqa: NPY002
+    np.testing.assert_array_equal(a, b)
+    c = _fit_quietly(StackedAE(**{**params, "random_state": 1}), X_train).transform(X_test)
+    assert not np.allclose(a, c)
+
+
+def test_conv_estimator_takes_the_term():
+    X_train, X_test, *_ = digits_split()
+    params = dict(FAST, max_iter=2, channels=(4,), neighbor_loss="umap")
+    model = _fit_quietly(ConvAE(**params), X_train[:400].reshape(-1, 8, 8))
+    assert model.transform(X_test[:5].reshape(-1, 8, 8)).shape == (5, 2)
+
+
+def test_sparse_input_trains_with_the_term():
+    X_train, X_test, *_ = digits_split()
+    dense_graph, _ = nearest_neighbors(X_train, 5)
+    sparse_graph, _ = nearest_neighbors(sp.csr_matrix(X_train), 5)
+    assert np.mean(dense_graph == sparse_graph) > 0.95  # distance ties may order differently
+    params = dict(FAST, max_iter=2, neighbor_loss="tsne")
+    codes = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train)).transform(X_test)
+    assert codes.shape == (len(X_test), 2) and np.isfinite(codes).all()
+
+
+def test_warm_start_rebuilds_the_graph_on_the_new_data():
+    X_train, *_ = digits_split()
+    model = _fit_quietly(StackedAE(warm_start=True, **dict(FAST, max_iter=2)), X_train)
+    model.set_params(neighbor_loss="umap", n_neighbors=5)  # a training setting: allowed
+    _fit_quietly(model, X_train[:100])
+    assert model.n_iter_ == 4
+    model.set_params(n_neighbors=100)
+    with pytest.raises(
+        ValueError,
+        match=r"n_neighbors=100 must be below the number of "
+        r"training samples \(100\)",
+    ):
+        model.fit(X_train[:100])
+    assert model.n_iter_ == 4  # a failed fit leaves the model as it was
+
+
+def test_bad_parameters_give_clear_errors():
+    X_train, *_ = digits_split()
+    with pytest.raises(ValueError, match="neighbor_loss"):
+        StackedAE(neighbor_loss="pca").fit(X_train[:50])
+    with pytest.raises(ValueError, match="n_neighbors"):
+        StackedAE(neighbor_loss="umap", n_neighbors=0).fit(X_train[:50])
+    with pytest.raises(ValueError, match="neighbor_weight"):
+        StackedAE(neighbor_loss="umap", neighbor_weight=-1.0).fit(X_train[:50])
+    with pytest.raises(ValueError, match=r"n_neighbors=15 must be below .* \(10\)"):
+        StackedAE(neighbor_loss="umap", max_iter=1).fit(X_train[:10])
+    with pytest.raises(ValueError, match="partial_fit does not support neighbor_loss"):
+        StackedAE(neighbor_loss="tsne").partial_fit(X_train[:50])
+    with pytest.warns(UserWarning, match="n_neighbors=5 has no effect"):
+        _fit_quietly(StackedAE(n_neighbors=5, max_iter=1), X_train[:50])
