@@ -51,6 +51,7 @@ def main():
             model = StackedAE(
                 n_components=30,
                 hidden_layer_sizes=(1000, 500, 250),
+                init="random",  # the schedules from the same random start, as measured
                 learning_rate=schedule,
                 learning_rate_init=args.learning_rate,
                 batch_size=args.batch_size,

@@ -17,7 +17,11 @@ from sklearn_ae._neighbors import NeighborLoss, fuzzy_graph, nearest_neighbors, 
 from ._helpers import digits_split
 
 # A small budget that already gives neighbour-preserving codes on digits.
-FAST = dict(n_components=2, max_iter=40, learning_rate_init=0.01, tol=0.0, random_state=0)
+# init="random": the figures of RESULTS_neighbors.md were measured from a random start;
+# from the PCA start (the default) the term at this rate first undoes the linear path.
+FAST = dict(
+    n_components=2, max_iter=40, learning_rate_init=0.01, tol=0.0, random_state=0, init="random"
+)
 
 
 def _fit_quietly(model, X):
@@ -125,6 +129,7 @@ def test_reproducible_with_int_random_state_and_global_rng_untouched():
 def test_conv_estimator_takes_the_term():
     X_train, X_test, *_ = digits_split()
     params = dict(FAST, max_iter=2, channels=(4,), neighbor_loss="umap")
+    del params["init"]  # ConvAE starts at random
     model = _fit_quietly(ConvAE(**params), X_train[:400].reshape(-1, 8, 8))
     assert model.transform(X_test[:5].reshape(-1, 8, 8)).shape == (5, 2)
 
