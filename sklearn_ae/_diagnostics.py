@@ -106,16 +106,6 @@ class FitDiagnostics:
                 f"error of predicting the mean of the data ({self.baseline:.4g}): training "
                 f"diverged. {advice}"
             )
-        if start_error < self.baseline < final:
-            # A model that started useful (PCA's start, a warm start) and ended
-            # worse than the mean: training undid it. With a random start the
-            # 1.5x rule above applies instead (the start is about the mean).
-            raise FloatingPointError(
-                f"{name} started with a reconstruction error of {start_error:.4g} on the "
-                f"training data and ended with {final:.4g}, worse than predicting the mean "
-                f"of the data ({self.baseline:.4g}): training diverged (or a penalty "
-                f"outweighed the reconstruction). {advice}"
-            )
         if self._codes_dead(out["code"]):
             warnings.warn(
                 f"Every code unit of {name} is constant on the training data (dead codes): "

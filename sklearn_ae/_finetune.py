@@ -19,7 +19,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.dataset import ValidSplit
 from torch import nn
@@ -131,6 +131,12 @@ class _FineTuned(BaseEstimator):
         """``y`` as the net's targets, and the number of outputs of the head."""
         raise NotImplementedError
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # the autoencoder's own input checks take CSR
+        tags.target_tags.required = True
+        return tags
+
     # ------------------------------------------------------------------ fit
     def _fitted_autoencoder(self, X):
         autoencoder = self.autoencoder
@@ -177,6 +183,11 @@ class _FineTuned(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "it fine-tunes on labels. Fit an autoencoder alone for unlabelled data."
+            )
         autoencoder = self._fitted_autoencoder(X)
         X = self._validate_X(X, autoencoder)
         y, n_outputs = self._encode_targets(y)
@@ -407,7 +418,8 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # first: it raises NotFittedError when unfitted
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of :meth:`predict` on ``X`` against ``y``.
@@ -452,10 +464,16 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
     """
 
     _net_class = _RegressorNet
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     _criterion = nn.MSELoss
 
     def _encode_targets(self, y):
-        y = np.asarray(y, dtype=np.float32)
+        y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
         self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)
         return y2, y2.shape[1]

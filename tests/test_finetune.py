@@ -116,3 +116,23 @@ def test_regressor_fine_tunes_towards_a_target(pretrained):
     truth = X_test[:, :32].mean(axis=1) * 4
     assert pred.shape == truth.shape
     assert reg.score(X_test, truth) > 0.8
+
+
+def test_fine_tuned_estimators_follow_sklearn_input_rules():
+    # Found by check_estimator: predict before fit, y=None, non-finite targets.
+
+    from sklearn_ae import FineTunedClassifier, FineTunedRegressor, StackedAE
+
+    X, *_ = digits_split()
+    ae = StackedAE(n_components=2, hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with pytest.raises(NotFittedError):
+        FineTunedClassifier(ae).predict(X[:5])
+    for cls in (FineTunedClassifier, FineTunedRegressor):
+        with pytest.raises(ValueError, match="requires y to be passed"):
+            cls(ae, fit_autoencoder=True).fit(X[:50], None)
+    y = np.ones(50)
+    y[3] = np.inf
+    with pytest.raises(ValueError, match="inf"):
+        FineTunedRegressor(ae, fit_autoencoder=True, max_iter=1).fit(X[:50], y)
+    assert FineTunedRegressor(ae).__sklearn_tags__().target_tags.multi_output
+    assert FineTunedClassifier(ae).__sklearn_tags__().input_tags.sparse

@@ -125,9 +125,24 @@ def test_real_ctrl_c_raises_instead_of_looking_converged():
 @pytest.mark.parametrize("lr", [1.0, 10.0])
 def test_divergence_to_a_finite_loss_raises(lr):
     # Before: MSE 12.0 (lr=1) or 1.7e8 (lr=10) against the mean's 0.072, no word.
-    ae = StackedAE(n_components=2, hidden_layer_sizes=(8,), learning_rate_init=lr, max_iter=30)
+    ae = StackedAE(
+        n_components=2, hidden_layer_sizes=(8,), learning_rate_init=lr, max_iter=30, init="random"
+    )
     with pytest.raises(FloatingPointError, match=r"diverged.*learning_rate_init"):
         ae.set_params(random_state=0).fit(X[:500])
+
+
+def test_divergence_from_the_pca_start_is_not_silent():
+    # From PCA's start, lr=1 throws the model about (epoch losses in the thousands)
+    # and it may land below the 1.5x divergence rule: it still must not pass quietly.
+    ae = StackedAE(n_components=2, hidden_layer_sizes=(8,), learning_rate_init=1.0, max_iter=30)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ae.set_params(random_state=0).fit(X[:500])
+        except FloatingPointError:
+            return
+    assert any("no better than their mean" in str(w.message) for w in caught)
 
 
 @pytest.mark.parametrize(
