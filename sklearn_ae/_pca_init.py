@@ -8,6 +8,7 @@ far above PCA's error, and at full rank they start exact.
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils.extmath import randomized_svd
 
 __all__ = ["principal_axes"]
 
@@ -26,27 +27,6 @@ def _sample(data):
         return data.sparse[::step].astype(np.float64)
     rows = data.evenly_spaced(MAX_ROWS)
     return rows.detach().flatten(1).cpu().double().numpy()
-
-
-def _randomized_axes(X, mean, n_components, rng, n_iter=4, oversample=10):
-    """Leading right singular vectors of ``X - mean`` without forming it (Halko et al., 2011)."""
-    n_samples, n_features = X.shape
-    size = min(n_components + oversample, n_samples, n_features)
-    ones = np.ones((n_samples, 1))
-
-    def times(M):  # (X - 1 mean^T) @ M
-        return X @ M - ones @ (mean[None, :] @ M)
-
-    def times_t(M):  # (X - 1 mean^T).T @ M
-        return X.T @ M - mean[:, None] @ (ones.T @ M)
-
-    Q = np.linalg.qr(times(rng.standard_normal((n_features, size))))[0]
-    for _ in range(n_iter):
-        Q = np.linalg.qr(times_t(Q))[0]
-        Q = np.linalg.qr(times(Q))[0]
-    B = np.asarray(times_t(Q)).T  # Q^T (X - 1 mean^T)
-    _, _, vt = np.linalg.svd(B, full_matrices=False)
-    return vt[:n_components]
 
 
 def principal_axes(data, n_components, seed=None):
@@ -72,14 +52,22 @@ def principal_axes(data, n_components, seed=None):
     components : torch.Tensor of shape (n_axes, n_features)
         Orthonormal rows, largest variance first, float64.
     """
-    X = _sample(data)
+    return _axes(_sample(data), n_components, seed)
+
+
+def _axes(X, n_components, seed):
+    """``principal_axes`` of the sample ``X`` (CSR or float64 array)."""
     # Sparse rows (bag-of-words) are not centred, as TruncatedSVD leaves
     # them for latent semantic analysis: the start's codes are LSA's.
     mean = np.zeros(X.shape[1]) if sp.issparse(X) else X.mean(axis=0)
     n_samples, n_features = X.shape
     n_axes = min(n_components, n_features, max(n_samples - 1, 1))
     if sp.issparse(X) or n_features > MAX_EXACT_FEATURES:
-        components = _randomized_axes(X, mean, n_axes, np.random.default_rng(seed))
+        # Sparse rows have a zero mean here; dense wide ones are centred first.
+        rows = X if sp.issparse(X) else X - mean
+        _, _, components = randomized_svd(
+            rows, n_axes, n_iter=5, power_iteration_normalizer="QR", random_state=seed
+        )
     else:
         centred = X - mean
         _, eigenvectors = np.linalg.eigh(centred.T @ centred)
@@ -96,7 +84,7 @@ def pca_residual_variance(data, n_components, seed=None):
     Also returns the per-feature variance of the rows (the error of their mean).
     """
     X = _sample(data)
-    mean, components = principal_axes(data, n_components, seed)
+    mean, components = _axes(X, n_components, seed)
     mean, components = mean.numpy(), components.numpy()
     n_samples, n_features = X.shape
     if sp.issparse(X):
