@@ -17,3 +17,21 @@ def fit_and_score(model, X_train, X_test):
     test_mse = np.mean((model.reconstruct(X_test) - X_test) ** 2)
     train_mse = np.mean((model.reconstruct(X_train) - X_train) ** 2)
     return test_mse, train_mse, seconds
+
+
+def fit_recording_warnings(model, X_train):
+    """Fit ``model``; return its seconds and the sorted names of the warnings it raised.
+
+    Deprecation warnings are left out; every ConvergenceWarning is named as such.
+    """
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X_train)
+    seconds = time.perf_counter() - start
+    names = {
+        "ConvergenceWarning" if issubclass(w.category, ConvergenceWarning) else w.category.__name__
+        for w in caught
+        if not issubclass(w.category, DeprecationWarning)
+    }
+    return seconds, sorted(names)

@@ -17,14 +17,12 @@ Usage::
 """
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 import torch
+from _fitting import fit_recording_warnings
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sklearn_ae import StackedAE
@@ -74,21 +72,9 @@ def main():
             pca = PCA(k).fit(X_train)
             pca_mse = mse(pca.inverse_transform(pca.transform(X_test)), X_test)
             for init in ("pca", "random") if args.random else ("pca",):
-                start = time.perf_counter()
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    ae = StackedAE(k, init=init, random_state=0).fit(X_train)
-                seconds = time.perf_counter() - start
+                ae = StackedAE(k, init=init, random_state=0)
+                seconds, flags = fit_recording_warnings(ae, X_train)
                 ae_mse = mse(ae.reconstruct(X_test), X_test)
-                flags = sorted(
-                    {
-                        "ConvergenceWarning"
-                        if issubclass(w.category, ConvergenceWarning)
-                        else w.category.__name__
-                        for w in caught
-                        if not issubclass(w.category, DeprecationWarning)
-                    }
-                )
                 label = name if init == "pca" else f"{name}, init='random'"
                 print(
                     f"| {label} | {k} | {pca_mse:.3g} | {ae_mse:.3g} | "

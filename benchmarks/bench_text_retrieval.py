@@ -16,10 +16,10 @@ Usage::
 
 import argparse
 import time
-import warnings
 
 import numpy as np
 import torch
+from _fitting import fit_recording_warnings
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
@@ -76,18 +76,11 @@ def main():
         )
         for cls in (StackedAE, DenoisingAE):
             for init in ("pca", "random") if args.with_random else ("pca",):
-                start = time.perf_counter()
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    ae = cls(k, init=init, random_state=0).fit(X_train)
-                seconds = time.perf_counter() - start
+                ae = cls(k, init=init, random_state=0)
+                seconds, warned = fit_recording_warnings(ae, X_train)
                 p = precision_at_10(ae.transform(X_train), ae.transform(X_test), y_train, y_test)
                 name = f"{cls.__name__}()" if init == "pca" else f"{cls.__name__}(init='random')"
-                flags = "".join(
-                    f" [{w.category.__name__}]"
-                    for w in caught
-                    if w.category is not DeprecationWarning
-                )
+                flags = "".join(f" [{w}]" for w in warned)
                 print(
                     f"| {k} | {name}{flags} | {p:.3f} | {p / lsa_p:.2f} | {ae.n_iter_} | "
                     f"{seconds:.0f} |",

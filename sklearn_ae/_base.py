@@ -45,6 +45,7 @@ from ._persistence import estimator_state, restore_estimator
 from ._runtime import (
     choose_num_threads,
     compute_context,
+    draw_seed,
     make_generator,
     resolve_device,
     seed_from_random_state,
@@ -367,10 +368,10 @@ class BaseAutoencoder(
             raise
         return self
 
-    def _check_same_model(self, how):
+    def _check_same_model(self, how, remedy):
         """Raise if a parameter that shapes the model changed since it was initialised.
 
-        ``how`` says what continues the model ("warm_start=True", "partial_fit").
+        ``how`` says what continues the model, ``remedy`` how to start a new one.
         """
         fitted = getattr(self, "_params_at_fit", {})
         for name, value in self.get_params(deep=False).items():
@@ -379,30 +380,21 @@ class BaseAutoencoder(
             if not _same_param(value, fitted[name]):
                 raise ValueError(
                     f"{how} continues training the fitted model, which was built with "
-                    f"{name}={fitted[name]!r}; it cannot take {name}={value!r}. "
-                    + (
-                        "Set warm_start=False to fit a new model"
-                        if how.startswith("warm_start")
-                        else "Call fit to start a new model"
-                    )
-                    + ", or restore the parameter."
+                    f"{name}={fitted[name]!r}; it cannot take {name}={value!r}. {remedy} "
+                    "to start a new model, or restore the parameter."
                 )
 
     def _fit(self, X):
         warm = self.warm_start and hasattr(self, "net_")
         if warm:
-            self._check_same_model("warm_start=True")
+            self._check_same_model("warm_start=True", "Set warm_start=False")
         X = self._validate_input(X, reset=not warm)
         check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
         if warm:
-            # The module is a copy (a failing fit must not touch net_) and
-            # the optimizer new, built from the current parameters, as
-            # scikit-learn's MLP does on warm start.
-            module = copy.deepcopy(self.net_.module_)
-            net = self._make_net(X.shape[1], device, X.shape[0], module=module)
-            net.history = copy.deepcopy(self.net_.history)
+            # The optimizer is new, as scikit-learn's MLP makes it on warm start.
+            net = self._continued_net(X.shape[1], device, X.shape[0])
         else:
             with seeded_global_rng(seed):
                 net = self._make_net(X.shape[1], device, X.shape[0])
@@ -439,9 +431,7 @@ class BaseAutoencoder(
         # here and drop it after, so that a fitted model does not hold it.
         bound = [term for term in net.penalties if hasattr(term, "bind")]
         for term in bound:
-            gen = net.generator
-            seed = torch.randint(2**31 - 1, (), generator=gen, device=gen.device)
-            term.bind(data, random_state=int(seed))
+            term.bind(data, random_state=draw_seed(net.generator))
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
@@ -566,7 +556,7 @@ class BaseAutoencoder(
                 # Batches of batch_size rows whatever the first block's length.
                 net = self._make_net(X.shape[1], device, sys.maxsize)
         else:
-            self._check_same_model("partial_fit")
+            self._check_same_model("partial_fit", "Call fit")
             net = self._net_with_current_settings(X.shape[1])
             # An int random_state would otherwise replay the first call's
             # shuffles and noise on every block.
@@ -582,6 +572,17 @@ class BaseAutoencoder(
         for name in ("validation_loss_curve_", "best_validation_loss_"):
             vars(self).pop(name, None)
         self._set_fitted(net)
+
+    def _continued_net(self, n_features, device, n_samples):
+        """A net of the current parameters around a copy of ``net_``'s module, with its history.
+
+        A copy, so that a failing call leaves ``net_`` as it was; a new optimizer.
+        """
+        net = self._make_net(
+            n_features, device, n_samples, module=copy.deepcopy(self.net_.module_)
+        )
+        net.history = copy.deepcopy(self.net_.history)
+        return net
 
     def _net_with_current_settings(self, n_features):
         """``net_``, or a copy built from the current training parameters if any changed.
@@ -601,14 +602,7 @@ class BaseAutoencoder(
             if name in current
         ):
             return net
-        with torch.random.fork_rng(devices=[]):  # building draws weights, then overwritten
-            new = self._make_net(
-                n_features,
-                torch.device(net.device),
-                sys.maxsize,
-                module=copy.deepcopy(net.module_),
-            )
-        new.history = copy.deepcopy(net.history)
+        new = self._continued_net(n_features, torch.device(net.device), sys.maxsize)
         if self.solver == fitted.get("solver"):
             settings = [
                 {k: v for k, v in group.items() if k != "params"}

@@ -160,14 +160,11 @@ class NeighborLoss:
         self.weight = weight
         self.n_neighbors = n_neighbors
         self.edges_per_row = edges_per_row
-        self._release()
-
-    def _release(self):
-        self.data_ = self.heads_ = self.tails_ = self.cdf_ = None
+        self.release()
 
     def release(self):
         """Forget the training rows and the graph (after training)."""
-        self._release()
+        self.data_ = self.heads_ = self.tails_ = self.cdf_ = None
 
     def bind(self, data, random_state=None):
         """Build the graph of ``data`` (a ``RowData``) and keep both for training."""

@@ -76,6 +76,11 @@ def make_generator(seed, device):
     return generator
 
 
+def draw_seed(generator):
+    """An int seed drawn from a fit's ``generator``, for a library that takes ``random_state``."""
+    return int(torch.randint(2**31, (1,), generator=generator, device=generator.device))
+
+
 _GLOBAL_RNG_LOCK = threading.RLock()
 
 

@@ -2,13 +2,13 @@
 
 import numbers
 
-import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from ._pca_init import principal_axes
 from ._pretrain import greedy_pretrain
+from ._runtime import draw_seed
 from .modules import ACTIVATIONS, DenseAutoencoder
 
 __all__ = ["StackedAE"]
@@ -129,7 +129,5 @@ class StackedAE(BaseAutoencoder):
                 self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )
         if self.init == "pca":
-            generator = net.generator
-            seed = int(torch.randint(2**31, (1,), generator=generator, device=generator.device))
-            mean, components = principal_axes(data, self.n_components, seed)
+            mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
             net.module_.init_from_pca(mean, components)

@@ -13,7 +13,7 @@ from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._docstrings import fill_doc
 from ._pca_init import pca_residual_variance
-from ._runtime import seed_from_random_state
+from ._runtime import draw_seed, seed_from_random_state
 from .modules import ACTIVATIONS, ConvDecoder, VariationalAutoencoder, gaussian_kl, mlp
 from .modules._conv import FeatureMapHead
 
@@ -236,8 +236,7 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
 
     def _pretrain(self, net, data):
         if self.loss == "mse" and self.decoder_variance == "auto":
-            generator = net.generator
-            seed = int(torch.randint(2**31, (1,), generator=generator, device=generator.device))
+            seed = draw_seed(net.generator)
             residual, total = pca_residual_variance(data, self.n_components, seed)
             variance = max(residual, MIN_VARIANCE_SHARE * total)
             if variance > 0:

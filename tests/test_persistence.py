@@ -37,10 +37,14 @@ def fitted(cls, **params):
     return small(cls, **params).fit(X_train[:200])
 
 
-def skops_round_trip(estimator):
+def round_trip(estimator, fmt):
+    """``estimator`` saved and loaded in ``fmt``, and the types a skops file calls untrusted."""
+    if fmt == "pickle":
+        return pickle.loads(pickle.dumps(estimator)), None
     sio = pytest.importorskip("skops.io")
     data = sio.dumps(estimator)
-    return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    untrusted = sio.get_untrusted_types(data=data)
+    return sio.loads(data, trusted=untrusted), untrusted
 
 
 def assert_same_outputs(loaded, estimator):
@@ -72,10 +76,7 @@ def test_pickle_holds_weights_not_optimizer_state():
 @pytest.mark.parametrize("fmt", ["pickle", "skops"])
 def test_loaded_model_gives_the_same_outputs(name, cls, fmt):
     estimator = fitted(cls)
-    if fmt == "pickle":
-        loaded = pickle.loads(pickle.dumps(estimator))
-    else:
-        loaded = skops_round_trip(estimator)
+    loaded, _ = round_trip(estimator, fmt)
     assert type(loaded) is cls and loaded.get_params() == estimator.get_params()
     assert_same_outputs(loaded, estimator)
 
@@ -101,7 +102,7 @@ def test_skops_keeps_fitted_attributes_of_every_kind():
         pretrain="greedy",
         pretrain_max_iter=1,
     ).fit(frame)
-    loaded = skops_round_trip(ae)
+    loaded, _ = round_trip(ae, "skops")
     np.testing.assert_array_equal(loaded.feature_names_in_, ae.feature_names_in_)
     assert loaded.pretrain_loss_curves_ == ae.pretrain_loss_curves_
     assert loaded.validation_loss_curve_ == ae.validation_loss_curve_
@@ -177,7 +178,7 @@ def test_model_saved_on_cuda_loads_on_cpu(fmt):
     ae = fitted(StackedAE)
     ae.net_.device = "cuda"
     with pytest.warns(UserWarning, match="no CUDA devices"):
-        loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+        loaded = round_trip(ae, fmt)[0]
     assert str(loaded.net_.device) == "cpu"
     assert next(loaded.module_.parameters()).device.type == "cpu"
     ae.net_.device = "cpu"
@@ -201,7 +202,7 @@ def test_warm_start_continues_a_loaded_model_with_a_fresh_optimizer(fmt):
     X_train, *_ = digits_split()
     # A random start: from the PCA start, 10 epochs of this tiny net gain < 5 %.
     ae = fitted(StackedAE, max_iter=5, init="random")
-    loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+    loaded = round_trip(ae, fmt)[0]
     assert loaded.net_.optimizer_.state_dict()["state"] == {}
     loaded.set_params(warm_start=True, max_iter=10).fit(X_train[:200])
     assert loaded.n_iter_ == 15
@@ -222,7 +223,7 @@ def test_loading_leaves_the_global_rng_alone():
 @pytest.mark.parametrize("fmt", ["pickle", "skops"])
 def test_unfitted_estimator_round_trips(fmt):
     ae = StackedAE(n_components=3, hidden_layer_sizes=(7,))
-    loaded = pickle.loads(pickle.dumps(ae)) if fmt == "pickle" else skops_round_trip(ae)
+    loaded = round_trip(ae, fmt)[0]
     assert loaded.get_params() == ae.get_params()
     assert not hasattr(loaded, "net_")
 
@@ -251,12 +252,8 @@ def test_autoencoder_of_module_instances_round_trips(fmt):
     X_train, *_ = digits_split()
     decoder = torch.nn.Sequential(torch.nn.Linear(3, 16), torch.nn.Tanh(), torch.nn.Linear(16, 64))
     ae = AutoEncoder(ScaledCode(), decoder, max_iter=2, random_state=0).fit(X_train[:200])
-    if fmt == "pickle":
-        loaded = pickle.loads(pickle.dumps(ae))
-    else:
-        sio = pytest.importorskip("skops.io")
-        data = sio.dumps(ae)
-        untrusted = sio.get_untrusted_types(data=data)
+    loaded, untrusted = round_trip(ae, fmt)
+    if fmt == "skops":
         # Our class, the user's, and the torch layers the instances are made of.
         assert sorted(untrusted) == sorted(
             [
@@ -267,7 +264,6 @@ def test_autoencoder_of_module_instances_round_trips(fmt):
                 "torch.nn.modules.linear.Linear",
             ]
         )
-        loaded = sio.loads(data, trusted=untrusted)
     assert_same_outputs(loaded, ae)
     # The loaded parameters are modules with tensors again, equal to the ones given.
     assert isinstance(loaded.encoder.scale, torch.nn.Parameter)
@@ -295,15 +291,10 @@ def test_fine_tuned_estimators_round_trip(fmt, kind):
         model = FineTunedRegressor(ae, hidden_layer_sizes=(4,), max_iter=2, random_state=0)
         model.fit(X_train[:300], y_train[:300].astype(float))
         outputs = model.predict
-    if fmt == "pickle":
-        loaded = pickle.loads(pickle.dumps(model))
-    else:
-        sio = pytest.importorskip("skops.io")
-        data = sio.dumps(model)
-        untrusted = sio.get_untrusted_types(data=data)
+    loaded, untrusted = round_trip(model, fmt)
+    if fmt == "skops":
         # No torch or skorch type: the net is saved as arrays.
         assert all(t.startswith(("sklearn_ae.", "sklearn.frozen.")) for t in untrusted)
-        loaded = sio.loads(data, trusted=untrusted)
     new_outputs = getattr(loaded, outputs.__name__)
     np.testing.assert_allclose(new_outputs(X_test), outputs(X_test), rtol=1e-6, atol=1e-7)
     assert loaded.loss_curve_ == model.loss_curve_
