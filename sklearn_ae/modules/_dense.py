@@ -187,7 +187,8 @@ class DenseAutoencoder(nn.Module):
                 else BackProjection(self.linear_encoder)
             )
 
-    def encode(self, x):
+    def _encode_raw(self, x):
+        """The encoder's output before ``code_activation``."""
         *hidden, last = self.encoder_layers
         h = x
         for layer in hidden:
@@ -195,7 +196,10 @@ class DenseAutoencoder(nn.Module):
         h = last(h)
         if self.linear_encoder is not None:
             h = h + self.linear_encoder(x)
-        return self.code_activation(h)
+        return h
+
+    def encode(self, x):
+        return self.code_activation(self._encode_raw(x))
 
     def _decode_raw(self, z):
         """The decoder's output before ``out_activation``."""
@@ -261,12 +265,11 @@ class DenseAutoencoder(nn.Module):
             weight = encoder.weight
         encoder.bias.copy_(-(weight @ mean.to(weight)))
         decoder.bias.copy_(mean.to(weight))
+        # The deep paths' constant outputs (of a zero input, a zero code) are
+        # taken off the linear paths' biases.
         if self.linear_encoder is not None:
-            h = torch.zeros(1, weight.shape[1], dtype=weight.dtype, device=weight.device)
-            *hidden, last = self.encoder_layers
-            for layer in hidden:
-                h = self.activation(layer(h))
-            encoder.bias.sub_(last(h)[0])
+            zero_input = torch.zeros(1, weight.shape[1], dtype=weight.dtype, device=weight.device)
+            encoder.bias.sub_(self._encode_raw(zero_input)[0] - encoder.bias)
         if self.linear_decoder is not None:
             zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
             decoder.bias.sub_(self._decode_raw(zero_code)[0] - decoder.bias)
