@@ -429,9 +429,12 @@ class BaseAutoencoder(
         """
         # Terms that need the whole training set (the neighbour graph) get it
         # here and drop it after, so that a fitted model does not hold it.
+        # Masking noise keeps its per-feature fill, a few numbers.
         bound = [term for term in net.penalties if hasattr(term, "bind")]
         for term in bound:
             term.bind(data, random_state=draw_seed(net.generator))
+        if hasattr(net.corruption, "bind"):  # deterministic: draws nothing
+            net.corruption.bind(data)
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]

@@ -34,7 +34,9 @@ class DenoisingAE(StackedAE):
         ``reconstruct`` always take the data as given.
     noise_level : float, default=0.25
         Probability of zeroing each input entry (masking), or standard
-        deviation of the Gaussian noise.
+        deviation of the Gaussian noise. A feature whose training values all
+        lie far from 0 (around 100, say) is masked to its training mean
+        instead of 0, a value it never takes.
     {training}
 
     Attributes

@@ -50,10 +50,13 @@ class FitDiagnostics:
         if criterion.kind == "bce":
             mean = torch.logit(mean.clamp(1e-6, 1 - 1e-6))
         self.baseline = self._mean_error(mean.expand_as(flat))
-        # Where the start and the mean are both exact (a single row, constant
-        # data, a PCA start at full rank), an error this small after training
-        # is float32 rounding, not divergence.
-        self.negligible = 1e-3 * float(torch.nan_to_num(flat.float()).pow(2).mean())
+        # Where the mean is exact too (a single row, constant data), an error
+        # this small after training is float32 rounding, not divergence. Only
+        # there: on data far from 0 (mean 100, variance 1) the uncentred floor
+        # would dwarf the mean's error and hide a fit that diverged.
+        mean_square = float(torch.nan_to_num(flat.float()).pow(2).mean())
+        degenerate = self.baseline <= 1e-6 * mean_square
+        self.negligible = 1e-3 * mean_square if degenerate else 0.0
 
     def _mean_error(self, raw):
         with torch.no_grad():

@@ -20,7 +20,9 @@ _PARAMETERS = {
         Vincent et al. 2008); ``transform`` always sees clean data.
         ``"masking"`` zeroes entries; ``"dropout"`` zeroes them too and
         divides the kept ones by ``1 - noise_level``, as dropout does, so
-        corrupted inputs keep the clean inputs' expected value (and scale).""",
+        corrupted inputs keep the clean inputs' expected value (and scale).
+        A feature whose training values all lie far from 0 (around 100, say)
+        is masked to its training mean instead of 0, a value it never takes.""",
     "noise_level": """noise_level : float, default=0.1
         Standard deviation of Gaussian noise, or probability of zeroing each
         input entry for masking and dropout noise.""",

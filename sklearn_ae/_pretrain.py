@@ -73,6 +73,8 @@ def greedy_pretrain(estimator, module, data, max_iter, generator=None):
             generator=generator,
         )
         net.penalties = [p for p in net.penalties if isinstance(p, L2Penalty)]
+        if hasattr(net.corruption, "bind"):  # each stage masks its own input's values
+            net.corruption.bind(data)
         net.partial_fit(data)
         curves.append(list(net.history[:, "train_loss"]))
         if i < n_layers - 1:

@@ -414,3 +414,15 @@ def test_float64_inference_copies_the_module_once_per_weights(monkeypatch):
         ae.fit(X)  # new weights: the float64 copy must follow them
     np.testing.assert_allclose(ae.transform(X), ae.transform(X.astype(np.float32)), atol=1e-4)
     assert not np.allclose(ae.transform(X), first)
+
+
+def test_divergence_on_data_far_from_zero_raises():
+    # The floor that absorbs float32 rounding on exact fits once scaled with
+    # the uncentred mean square: on data around 100 (variance 1) it was 10,
+    # ten times the mean's error, and a diverged fit passed with a warning.
+    data = np.random.default_rng(0).normal(100.0, 1.0, size=(300, 4))
+    # From PCA's start (error 0.5) lr=0.2 ends at 2.7, the mean's error being 1.0.
+    ae = StackedAE(n_components=2, hidden_layer_sizes=(8,), learning_rate_init=0.2)
+    ae.set_params(max_iter=20, random_state=0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        ae.fit(data)
