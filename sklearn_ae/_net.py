@@ -272,7 +272,10 @@ class ConvergenceMonitor(Callback):
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         key = "train_loss" if dataset_valid is None else "valid_loss"
         loss = net.history[-1, key]
-        if loss < self.best_loss_ * (1.0 - self.tol) if self.best_loss_ > 0 else loss < 0:
+        # Relative to the best loss's magnitude: a VAE's loss can be negative,
+        # and -0.9 after -1.0 is no improvement.
+        margin = self.tol * abs(self.best_loss_) if math.isfinite(self.best_loss_) else 0.0
+        if loss < self.best_loss_ - margin:
             self.stale_epochs_ = 0
         else:
             self.stale_epochs_ += 1

@@ -147,3 +147,28 @@ def test_thread_budget_of_a_joblib_worker_is_honoured(monkeypatch):
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_stopping_rule_judges_negative_losses_by_their_size(sign):
+    # A VAE's loss can be negative; -1.1 after -1.2 is a worse epoch, and it
+    # once counted as an improvement (any negative loss did), so a fit whose
+    # loss hovered below zero never stopped.
+    from sklearn_ae._net import ConvergenceMonitor, StopTraining
+
+    class History(list):
+        def __getitem__(self, key):
+            row, column = key
+            return super().__getitem__(row)[column]
+
+    class Net:
+        history = History()
+
+    monitor = ConvergenceMonitor(tol=0.01, n_iter_no_change=2)
+    monitor.on_train_begin(Net)
+    losses = [1.0, 0.9, 0.95, 0.899] if sign > 0 else [-1.0, -1.2, -1.1, -1.201]
+    with pytest.raises(StopTraining):
+        for loss in losses:
+            Net.history.append({"train_loss": loss})
+            monitor.on_epoch_end(Net)
+    assert len(Net.history) == 4 and monitor.converged_
