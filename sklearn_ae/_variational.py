@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -199,8 +200,33 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     beta: float = 1.0
     decoder_variance: float | str = "auto"
 
+    # Parameters that only one architecture reads.
+    _ARCHITECTURE_PARAMS = {
+        "dense": ("channels", "kernel_size", "sampling"),
+        "conv": ("hidden_layer_sizes",),
+    }
+
+    def _warn_ignored(self):
+        """Say so when a parameter set away from its default does nothing here."""
+        defaults = type(self)().get_params(deep=False)
+        ignored = [
+            name
+            for name in self._ARCHITECTURE_PARAMS[self.architecture]
+            if getattr(self, name) != defaults[name]
+        ]
+        if ignored:
+            other = "conv" if self.architecture == "dense" else "dense"
+            warnings.warn(
+                f"{', '.join(ignored)} only shape{'s' if len(ignored) == 1 else ''} "
+                f"architecture={other!r}: ignored with architecture={self.architecture!r}. "
+                f"Pass architecture={other!r} to use {'it' if len(ignored) == 1 else 'them'}.",
+                UserWarning,
+                stacklevel=6,
+            )
+
     def _build_module(self, n_features):
         k, act, out = self.n_components, self.activation, self._module_out_activation()
+        self._warn_ignored()
         if self.architecture == "conv":
             body = self._conv_encoder()
             conv_code = self.bottleneck == "conv"

@@ -110,3 +110,19 @@ def test_beta_trades_kl_for_reconstruction(digits):
         errors.append(np.mean((vae.reconstruct(X) - X) ** 2))
     assert kls[1] < 0.7 * kls[0], kls
     assert errors[1] > errors[0], errors
+
+
+@pytest.mark.parametrize(
+    "params, ignored",
+    [
+        (dict(channels=(8, 16)), "channels"),
+        (
+            dict(architecture="conv", image_shape=(8, 8), hidden_layer_sizes=(32,)),
+            "hidden_layer_sizes",
+        ),
+    ],
+)
+def test_a_parameter_the_architecture_ignores_is_reported(params, ignored):
+    X = load_digits().data[:200] / 16
+    with pytest.warns(UserWarning, match=f"{ignored} only shapes architecture=.*ignored"):
+        VariationalAE(n_components=2, max_iter=1, random_state=0, **params).fit(X)
