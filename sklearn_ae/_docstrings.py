@@ -101,7 +101,8 @@ _PARAMETERS = {
         - ``"constant"``: ``learning_rate_init`` throughout.
         - ``"invscaling"``: ``learning_rate_init / (t + 1) ** power_t``,
           with ``t`` the number of training samples seen so far (MLP's
-          step unit).
+          step unit), counted on across warm starts and ``partial_fit``
+          calls.
         - ``"adaptive"``: constant while the loss keeps improving; each time
           the stopping rule sees ``n_iter_no_change`` epochs without an
           improvement of ``tol``, the rate is divided by 5 instead of

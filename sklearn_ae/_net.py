@@ -348,10 +348,16 @@ class LearningRateSchedule(Callback):
         self.lr_ = lr
 
     def on_train_begin(self, net, X=None, **kwargs):
-        # Each fit (also a warm start) starts the schedule again.
-        self.samples_seen_ = 0
+        # "invscaling" goes on from the samples a warm start or an earlier
+        # partial_fit call has seen (MLP's ``t_`` carries over too); cosine and
+        # adaptive start again with each call.
+        seen = net.history[-1].get("samples_seen", 0) if len(net.history) else 0
+        self.samples_seen_ = seen
         self.epochs_ = 0
-        self._set_lr(net, self.lr_init)
+        self._set_lr(net, self._invscaling() if self.kind == "invscaling" else self.lr_init)
+
+    def _invscaling(self):
+        return self.lr_init / (self.samples_seen_ + 1) ** self.power_t
 
     def on_batch_end(self, net, batch=None, training=False, **kwargs):
         if training:
@@ -359,9 +365,10 @@ class LearningRateSchedule(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         net.history.record("lr", self.lr_)  # the rate this epoch trained with
+        net.history.record("samples_seen", self.samples_seen_)
         self.epochs_ += 1
         if self.kind == "invscaling":
-            self._set_lr(net, self.lr_init / (self.samples_seen_ + 1) ** self.power_t)
+            self._set_lr(net, self._invscaling())
         elif self.kind == "cosine":
             progress = min(self.epochs_ / self.max_epochs, 1.0)
             self._set_lr(net, self.lr_init * 0.5 * (1.0 + math.cos(math.pi * progress)))

@@ -58,6 +58,11 @@ def test_invscaling_follows_mlps_formula_with_samples_as_steps():
     # MLP: lr = learning_rate_init / (t + 1) ** power_t, t = samples seen, set after each epoch.
     expected = [0.01 / (100 * e + 1) ** 0.25 for e in range(4)]
     np.testing.assert_allclose(ae.net_.history[:, "lr"], expected, rtol=1e-12)
+    # t carries over, as MLP's t_ does: a warm start and partial_fit go on decaying.
+    ae.set_params(warm_start=True, max_iter=2).fit(X)
+    ae.partial_fit(X)
+    expected += [0.01 / (100 * e + 1) ** 0.25 for e in range(4, 7)]
+    np.testing.assert_allclose(ae.net_.history[:, "lr"], expected, rtol=1e-12)
 
 
 def test_cosine_decays_over_max_iter():
