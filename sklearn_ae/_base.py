@@ -690,15 +690,24 @@ class BaseAutoencoder(
                     "callbacks must be a list of skorch callbacks (skorch.callbacks.Callback "
                     f"instances) or (name, callback) pairs, got {item!r}."
                 )
-            try:
-                callbacks.append(copy.deepcopy(item))
-            except TypeError:
-                # Callbacks holding a resource (TensorBoard's SummaryWriter
-                # holds a thread lock) share it: a shallow copy still keeps
-                # what the fit sets on the callback off the parameter.
-                callback = copy.copy(callback)
-                callbacks.append((item[0], callback) if named else callback)
+            callbacks.append(_copy_callback(item))
         return callbacks
+
+    def __sklearn_clone__(self):
+        # sklearn.clone deep-copies non-estimator parameters, which fails on a
+        # callback holding a resource (TensorBoard's SummaryWriter holds a
+        # thread lock): GridSearchCV could not clone such a model. The
+        # callbacks are copied as a fit copies them; the rest is sklearn's.
+        callbacks = self.callbacks
+        if not callbacks:
+            return super().__sklearn_clone__()
+        self.callbacks = None
+        try:
+            new = super().__sklearn_clone__()
+        finally:
+            self.callbacks = callbacks
+        new.callbacks = type(callbacks)(_copy_callback(item) for item in callbacks)
+        return new
 
     def _make_net(
         self,
@@ -907,6 +916,21 @@ class BaseAutoencoder(
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _copy_callback(item):
+    """A copy of a ``callbacks`` entry (a callback or a (name, callback) pair).
+
+    Deep, except for callbacks holding a resource (a SummaryWriter's thread
+    lock), which share it: a shallow copy still keeps what a fit sets on the
+    callback off the parameter.
+    """
+    try:
+        return copy.deepcopy(item)
+    except TypeError:
+        if isinstance(item, tuple):
+            return item[0], copy.copy(item[1])
+        return copy.copy(item)
 
 
 def _training_state(net):

@@ -81,7 +81,14 @@ def test_tensorboard_logs_the_losses(tmp_path):
 
     X, *_ = digits_split()
     writer = SummaryWriter(str(tmp_path))
-    ae = StackedAE(callbacks=[TensorBoard(writer)], **SMALL).fit(X)
+    ae = StackedAE(callbacks=[TensorBoard(writer)], **SMALL).set_output(transform="pandas")
+    # The open writer's thread lock cannot be deep-copied: clone (GridSearchCV)
+    # shares the writer and copies the rest, as a fit does.
+    copy = clone(ae)
+    assert copy.callbacks[0] is not ae.callbacks[0] and copy.callbacks[0].writer is writer
+    assert copy.get_params()["n_components"] == ae.n_components
+    assert copy._sklearn_output_config == {"transform": "pandas"}
+    ae.fit(X)
     events = EventAccumulator(str(tmp_path))
     events.Reload()
     logged = [e.value for e in events.Scalars("Loss/train_loss")]
