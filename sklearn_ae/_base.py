@@ -490,7 +490,11 @@ class BaseAutoencoder(
         pass's mean training loss on its own batch. ``max_iter``, ``tol`` and
         ``n_iter_no_change`` apply within one call only, with ``epochs`` in place
         of ``max_iter``, so they never end later calls: the caller decides when
-        to stop, e.g. on :meth:`score` of held-out rows. ``early_stopping=True``
+        to stop, e.g. on :meth:`score` of held-out rows. The calls are one run
+        for the learning-rate schedules: ``"cosine"`` decays over ``max_iter``
+        passes counted across calls (then starts a new cycle), ``"adaptive"``
+        keeps a rate it lowered, ``"invscaling"`` counts all samples seen.
+        ``early_stopping=True``
         and greedy pretraining need the whole data set and are refused; fit a
         first block with :meth:`fit` to pretrain, then continue with
         ``partial_fit``. Training parameters changed between calls (the rate,
@@ -567,6 +571,9 @@ class BaseAutoencoder(
         net.generator = make_generator(seed, device)
         net.max_epochs = epochs
         net.validation_fraction = None  # a net from fit(early_stopping=True)
+        schedule = dict(net.callbacks_).get("schedule")
+        if schedule is not None:
+            schedule.resume = True
         with compute_context(self._training_threads(net, X.shape[0])):
             data = RowData(X, device)
             if first:

@@ -347,14 +347,32 @@ class LearningRateSchedule(Callback):
             group["lr"] = lr
         self.lr_ = lr
 
+    # Set by partial_fit: its calls are one run, so "cosine" counts the epochs
+    # of earlier calls and "adaptive" keeps the rate it lowered.
+    resume = False
+
     def on_train_begin(self, net, X=None, **kwargs):
         # "invscaling" goes on from the samples a warm start or an earlier
-        # partial_fit call has seen (MLP's ``t_`` carries over too); cosine and
-        # adaptive start again with each call.
+        # partial_fit call has seen (MLP's ``t_`` carries over too); a warm
+        # start restarts "cosine" and "adaptive" (a new run of max_iter epochs).
         seen = net.history[-1].get("samples_seen", 0) if len(net.history) else 0
         self.samples_seen_ = seen
-        self.epochs_ = 0
-        self._set_lr(net, self._invscaling() if self.kind == "invscaling" else self.lr_init)
+        # A finished cosine cycle starts a new one (a warm restart) rather than
+        # train on at a rate of 0.
+        self.epochs_ = len(net.history) % self.max_epochs if self.resume else 0
+        if self.kind == "invscaling":
+            lr = self._invscaling()
+        elif self.kind == "cosine":
+            lr = self._cosine()
+        elif self.resume and len(net.history):
+            lr = net.optimizer_.param_groups[0]["lr"]
+        else:
+            lr = self.lr_init
+        self._set_lr(net, lr)
+
+    def _cosine(self):
+        progress = min(self.epochs_ / self.max_epochs, 1.0)
+        return self.lr_init * 0.5 * (1.0 + math.cos(math.pi * progress))
 
     def _invscaling(self):
         return self.lr_init / (self.samples_seen_ + 1) ** self.power_t
@@ -370,8 +388,7 @@ class LearningRateSchedule(Callback):
         if self.kind == "invscaling":
             self._set_lr(net, self._invscaling())
         elif self.kind == "cosine":
-            progress = min(self.epochs_ / self.max_epochs, 1.0)
-            self._set_lr(net, self.lr_init * 0.5 * (1.0 + math.cos(math.pi * progress)))
+            self._set_lr(net, self._cosine())
 
     def on_plateau(self, net):
         """Lower the rate on a plateau ("adaptive"); False means: stop training."""

@@ -168,3 +168,20 @@ def test_pretraining_has_its_own_learning_rate():
     assert own.pretrain_loss_curves_ == fast.pretrain_loss_curves_
     assert own.pretrain_loss_curves_ != slow.pretrain_loss_curves_
     assert _param_group(own)["lr"] == 0.001
+
+
+def test_partial_fit_calls_are_one_run_for_the_schedules():
+    # Each call used to restart the schedule: cosine never left learning_rate_init
+    # with one pass per call, and adaptive forgot every rate it had lowered.
+    X = digits_split()[0][:100]
+    ae = StackedAE(learning_rate="cosine", learning_rate_init=0.02, **{**SMALL, "max_iter": 4})
+    for _ in range(6):
+        ae.partial_fit(X)
+    cycle = [0.01 * (1 + math.cos(math.pi * e / 4)) for e in range(4)]
+    np.testing.assert_allclose(ae.net_.history[:, "lr"], cycle + cycle[:2], rtol=1e-12)
+
+    adaptive = StackedAE(learning_rate="adaptive", learning_rate_init=0.01, **SMALL)
+    adaptive.partial_fit(X)
+    adaptive.net_.optimizer_.param_groups[0]["lr"] = 0.002  # as a plateau leaves it
+    adaptive.partial_fit(X)
+    assert adaptive.net_.history[-1, "lr"] == pytest.approx(0.002)
