@@ -13,8 +13,10 @@ curve, the time at which each target was first reached and the final figure.
   0.0016 per pixel).
 
 The rate follows a cosine of *elapsed time* (``--schedule time-cosine``, the
-default): ``lr_init * (1 + cos(pi * t / budget)) / 2`` set before every
-batch, so that the decay ends with the budget whatever the machine's speed.
+default): ``lr_init * (1 + cos(pi * t / T)) / 2`` set before every batch,
+with ``T`` the budget less half the last epoch's duration (training stops
+once one more epoch would pass the budget), so that the decay ends with the
+budget whatever the machine's speed.
 The package's ``learning_rate="cosine"`` decays per epoch over ``max_iter``
 epochs, which a wall-clock budget cannot fix in advance on a shared machine.
 
@@ -58,12 +60,16 @@ class BudgetedRun(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self.epoch_start_ = time.perf_counter()
+        self.epoch_s_ = 0.0
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if not training or self.schedule == "constant":
             return
         elapsed = time.perf_counter() - self.start
-        lr = self.lr_init * 0.5 * (1.0 + math.cos(math.pi * min(elapsed / self.budget_s, 1.0)))
+        # The last epoch ends between budget - epoch and budget: aim the end
+        # of the decay at the middle, so that it is not cut off at a high rate.
+        horizon = self.budget_s - 0.5 * self.epoch_s_
+        lr = self.lr_init * 0.5 * (1.0 + math.cos(math.pi * min(elapsed / horizon, 1.0)))
         if elapsed < self.warmup_s:
             lr *= elapsed / self.warmup_s
         for group in net.optimizer_.param_groups:
@@ -72,7 +78,7 @@ class BudgetedRun(Callback):
     def on_epoch_end(self, net, **kwargs):
         test_mse = test_error(net, self.X_test)
         now = time.perf_counter()
-        epoch_s, self.epoch_start_ = now - self.epoch_start_, now
+        self.epoch_s_, self.epoch_start_ = now - self.epoch_start_, now
         elapsed = now - self.start
         record = {
             "epoch": len(CURVE) + 1,
@@ -87,7 +93,7 @@ class BudgetedRun(Callback):
             f"train loss {record['train_loss']:.5f}  test MSE/pixel {test_mse:.5f}",
             flush=True,
         )
-        if elapsed + epoch_s > self.budget_s:
+        if elapsed + self.epoch_s_ > self.budget_s:
             raise StopTraining
 
 
