@@ -68,8 +68,19 @@ def main():
     methods = {
         "PCA": lambda: PCA(2, random_state=0),
         "StackedAE": lambda: StackedAE(**nbr),
+        "StackedAE defaults": lambda: StackedAE(
+            n_components=2, n_jobs=args.threads, random_state=0
+        ),
         "StackedAE umap": lambda: StackedAE(neighbor_loss="umap", **nbr),
         "StackedAE tsne": lambda: StackedAE(neighbor_loss="tsne", n_neighbors=45, **nbr),
+        # Nothing but the term: learning_rate_init="auto", n_neighbors=None,
+        # the default stopping rule and max_iter.
+        "StackedAE tsne defaults": lambda: StackedAE(
+            n_components=2, neighbor_loss="tsne", n_jobs=args.threads, random_state=0
+        ),
+        "StackedAE umap defaults": lambda: StackedAE(
+            n_components=2, neighbor_loss="umap", n_jobs=args.threads, random_state=0
+        ),
         "ConvAE": lambda: ConvAE(channels=(8, 16), **conv),
         "ConvAE tsne": lambda: ConvAE(
             neighbor_loss="tsne", n_neighbors=45, channels=(8, 16), **conv
@@ -83,9 +94,10 @@ def main():
         f"dense autoencoders {args.max_iter} epochs, ConvAE {args.conv_max_iter}"
     )
     print(
-        "| method | trustworthiness k=5 | 5-NN accuracy | reconstruction MSE | fit+transform s |"
+        "| method | trustworthiness k=5 | 5-NN accuracy | reconstruction MSE | fit+transform s "
+        "| epochs |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for name in chosen:
         model = methods[name]()
         start = time.perf_counter()
@@ -97,7 +109,10 @@ def main():
         mse = "-"
         if hasattr(model, "inverse_transform") and name != "UMAP":
             mse = f"{float(((model.inverse_transform(codes) - Xte) ** 2).mean()):.4f}"
-        print(f"| {name} | {trust:.3f} | {acc:.3f} | {mse} | {seconds:.1f} |", flush=True)
+        epochs = getattr(model, "n_iter_", "-")
+        print(
+            f"| {name} | {trust:.3f} | {acc:.3f} | {mse} | {seconds:.1f} | {epochs} |", flush=True
+        )
 
 
 class _OpenTSNE:

@@ -31,7 +31,7 @@ from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._distributed import net_class
 from ._losses import ReconstructionLoss
-from ._neighbors import NeighborLoss
+from ._neighbors import NEIGHBOR_LEARNING_RATE, NeighborLoss, default_n_neighbors
 from ._net import (
     ConvergenceMonitor,
     DivergenceGuard,
@@ -153,7 +153,7 @@ class BaseAutoencoder(
         "callbacks": [list, tuple, None],
         "neighbor_loss": [StrOptions({"umap", "tsne"}), None],
         "neighbor_weight": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     # Parameters a warm start may change: they steer training, not the model.
@@ -223,7 +223,7 @@ class BaseAutoencoder(
     callbacks: list | None = None
     neighbor_loss: str | None = None
     neighbor_weight: float = 1.0
-    n_neighbors: int = 15
+    n_neighbors: int | None = None
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod
@@ -675,6 +675,15 @@ class BaseAutoencoder(
                 stacklevel=3,
             )
 
+    def _auto_learning_rate(self, neighbors):
+        """The rate ``learning_rate_init="auto"`` stands for."""
+        if self.solver == "lbfgs":
+            return 1.0
+        # Adam moves each weight by about the rate per step, whatever the loss's
+        # scale: a neighbour map needs codes tens of units apart, which at 1e-3
+        # take hundreds of epochs to reach (RESULTS_neighbors.md).
+        return NEIGHBOR_LEARNING_RATE if neighbors else 1e-3
+
     def _optimizer_kwargs(self):
         if self.solver == "sgd":
             # torch refuses Nesterov without momentum; MLP's is then plain SGD.
@@ -744,7 +753,11 @@ class BaseAutoencoder(
             optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
         if self.neighbor_loss is not None and not pretraining:
             penalties.append(
-                NeighborLoss(self.neighbor_loss, self.neighbor_weight, self.n_neighbors)
+                NeighborLoss(
+                    self.neighbor_loss,
+                    self.neighbor_weight,
+                    default_n_neighbors(self.neighbor_loss, self.n_neighbors),
+                )
             )
         if self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
@@ -752,7 +765,7 @@ class BaseAutoencoder(
             batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
-            lr = 1.0 if self.solver == "lbfgs" else 1e-3
+            lr = self._auto_learning_rate(neighbors=self.neighbor_loss is not None and not pretraining)
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
             ("divergence", DivergenceGuard(lr)),

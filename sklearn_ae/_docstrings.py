@@ -114,7 +114,8 @@ _PARAMETERS = {
         Each ``fit`` (also a warm start) starts the schedule again; each
         greedy pretraining stage runs it over ``pretrain_max_iter`` epochs.
     learning_rate_init : float or "auto", default=0.001
-        Initial learning rate; ``"auto"`` is 1.0 for L-BFGS and 0.001 otherwise.
+        Initial learning rate; ``"auto"`` is 1.0 for L-BFGS, 0.03 with a
+        ``neighbor_loss`` and 0.001 otherwise.
     power_t : float, default=0.5
         Exponent of ``learning_rate="invscaling"``.
     momentum : float, default=0.9
@@ -193,20 +194,22 @@ _PARAMETERS = {
         reconstruction loss, :meth:`inverse_transform` maps codes back. Not
         available to :meth:`partial_fit` (the graph needs the whole data).
         With ``early_stopping``, validation batches are scored on
-        reconstruction only. Neighbour losses move codes far: a
-        ``learning_rate_init`` of 0.01 trains them several times faster than
-        the default 0.001. See the user guide's "Neighbour-preserving codes".
+        reconstruction only. Neighbour losses move codes far:
+        ``learning_rate_init="auto"`` (StackedAE's default) then trains at
+        0.03; estimators whose default is a number train far more slowly at
+        it. See the user guide's "Neighbour-preserving codes".
     neighbor_weight : float, default=1.0
         Weight of the neighbour term relative to the reconstruction loss.
         Both neighbour losses are means over edges of a few units, far above
         a mean squared error on scaled data, so at 1.0 the neighbour term
         shapes the code and the decoder learns to invert it; lower it (e.g.
         0.01) to trade neighbourhoods for reconstruction.
-    n_neighbors : int, default=15
+    n_neighbors : int or None, default=None
         Neighbours per training row in the graph; must be below the number
         of training rows. ``"tsne"`` gives each row the perplexity
         ``n_neighbors / 3`` on them (t-SNE's usual perplexity of 30 is
-        ``n_neighbors=90``).""",
+        ``n_neighbors=90``). None: 15 for ``"umap"`` (umap-learn's default),
+        45 for ``"tsne"`` (perplexity 15).""",
 }
 
 ATTRIBUTES = """n_features_in_ : int

@@ -91,6 +91,9 @@ class StackedAE(BaseAutoencoder):
     code_activation: str = "identity"
     out_activation: str = "identity"
     init: str = "pca"
+    # "auto": 0.001 as the other estimators, but 0.03 with a neighbour term,
+    # which from the PCA start otherwise needs hundreds of epochs.
+    learning_rate_init: float | str = "auto"
     # From the PCA start, the training loss of digits and MNIST still falls
     # 0.3 % an epoch after 200 epochs while the test error has long levelled
     # off: the stopping rule ends training at 1 % (see RESULTS_defaults.md).
@@ -131,3 +134,10 @@ class StackedAE(BaseAutoencoder):
         if self.init == "pca":
             mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
             net.module_.init_from_pca(mean, components)
+
+
+# The shared text of the training parameters gives the other estimators' rate.
+StackedAE.__doc__ = StackedAE.__doc__.replace(
+    'learning_rate_init : float or "auto", default=0.001',
+    'learning_rate_init : float or "auto", default="auto"',
+)
