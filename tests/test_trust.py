@@ -110,6 +110,9 @@ def test_interrupt_ends_greedy_pretraining_and_searches_at_once(monkeypatch):
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name == "nt", reason="POSIX signals")
 def test_real_ctrl_c_raises_instead_of_looking_converged():
     ae = StackedAE(n_components=2, max_iter=5000, tol=0, n_iter_no_change=5000, **SMALL)
+    # Python's own Ctrl-C handler: an earlier test in the same xdist worker
+    # (Dask, torch.distributed) may have left another one installed.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -117,6 +120,7 @@ def test_real_ctrl_c_raises_instead_of_looking_converged():
             ae.fit(X)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     if hasattr(ae, "n_iter_"):
         assert ae.n_iter_ == len(ae.loss_curve_) < 5000
 
