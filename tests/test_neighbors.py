@@ -92,9 +92,7 @@ def test_the_default_rate_is_what_makes_the_map():
     X_train, *_ = digits_split()
     # The same fit at the rate of the other estimators (0.001) stops at a
     # far worse map: what learning_rate_init="auto" resolves to matters.
-    slow = _fit_quietly(
-        StackedAE(neighbor_loss="tsne", learning_rate_init=1e-3, **FAST), X_train
-    )
+    slow = _fit_quietly(StackedAE(neighbor_loss="tsne", learning_rate_init=1e-3, **FAST), X_train)
     assert slow.net_.lr == 1e-3
     assert _scores(slow)[0] < 0.9
 
