@@ -185,8 +185,10 @@ def main():
     fit_s = time.perf_counter() - start
 
     final = float(np.mean((model.reconstruct(X_test) - X_test) ** 2))
-    print(f"\nfinal test MSE/pixel {final:.5f} ({final * 784:.2f} per image) after "
-          f"{len(CURVE)} epochs, {fit_s:.0f} s (budget {budget_s:.0f} s)")
+    print(
+        f"\nfinal test MSE/pixel {final:.5f} ({final * 784:.2f} per image) after "
+        f"{len(CURVE)} epochs, {fit_s:.0f} s (budget {budget_s:.0f} s)"
+    )
     reached = {}
     for target in TARGETS[args.model]:
         hit = next((r for r in CURVE if r["test_mse"] <= target), None)
@@ -196,8 +198,13 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(
-                {"args": vars(args), "final": final, "fit_s": fit_s, "curve": CURVE,
-                 "reached": {str(k): v for k, v in reached.items()}},
+                {
+                    "args": vars(args),
+                    "final": final,
+                    "fit_s": fit_s,
+                    "curve": CURVE,
+                    "reached": {str(k): v for k, v in reached.items()},
+                },
                 f,
                 indent=1,
             )
