@@ -34,8 +34,8 @@ import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback
 
 from sklearn_ae import ConvAE, StackedAE
 from sklearn_ae._net import StopTraining
