@@ -765,7 +765,9 @@ class BaseAutoencoder(
             batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
-            lr = self._auto_learning_rate(neighbors=self.neighbor_loss is not None and not pretraining)
+            lr = self._auto_learning_rate(
+                neighbors=self.neighbor_loss is not None and not pretraining
+            )
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
             ("divergence", DivergenceGuard(lr)),
