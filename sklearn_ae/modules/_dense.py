@@ -187,30 +187,25 @@ class DenseAutoencoder(nn.Module):
                 else BackProjection(self.linear_encoder)
             )
 
-    def _encode_raw(self, x):
-        """The encoder's output before ``code_activation``."""
-        *hidden, last = self.encoder_layers
+    def _through(self, layers, linear_path, x):
+        """``x`` through ``layers`` (activation between them), plus the linear path's output."""
+        *hidden, last = layers
         h = x
         for layer in hidden:
             h = self.activation(layer(h))
         h = last(h)
-        if self.linear_encoder is not None:
-            h = h + self.linear_encoder(x)
-        return h
+        return h if linear_path is None else h + linear_path(x)
+
+    def _encode_raw(self, x):
+        """The encoder's output before ``code_activation``."""
+        return self._through(self.encoder_layers, self.linear_encoder, x)
 
     def encode(self, x):
         return self.code_activation(self._encode_raw(x))
 
     def _decode_raw(self, z):
         """The decoder's output before ``out_activation``."""
-        *hidden, last = self.decoder_layers
-        h = z
-        for layer in hidden:
-            h = self.activation(layer(h))
-        h = last(h)
-        if self.linear_decoder is not None:
-            h = h + self.linear_decoder(z)
-        return h
+        return self._through(self.decoder_layers, self.linear_decoder, z)
 
     def decode(self, z):
         return self.out_activation(self._decode_raw(z))
