@@ -60,11 +60,12 @@ class MaskingNoise:
     def __call__(self, x, generator=None):
         keep = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) >= self.p
         fill = getattr(self, "fill_", None)  # older pickles have none
-        deviation = x if fill is None else x - fill.to(x.device, x.dtype)
-        deviation = deviation * keep
+        if fill is not None:
+            fill = fill.to(x.device, x.dtype)
+        deviation = (x if fill is None else x - fill) * keep
         if self.rescale:
             deviation = deviation / (1.0 - self.p)
-        return deviation if fill is None else fill.to(x.device, x.dtype) + deviation
+        return deviation if fill is None else fill + deviation
 
 
 def make_corruption(noise, noise_level):
