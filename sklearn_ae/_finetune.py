@@ -24,8 +24,14 @@ from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.dataset import ValidSplit
 from torch import nn
 
-from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
+from ._base import (
+    BaseAutoencoder,
+    _module_in_dtype,
+    check_positive_ints,
+    estimator_parameters,
+)
 from ._custom import reset_parameters
+from ._data import iter_row_chunks
 from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
 from ._persistence import (
     device_for_loading,
@@ -44,6 +50,9 @@ from ._runtime import (
 from .modules import ACTIVATIONS, EncoderOnly
 
 __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
+
+# Rows per forward pass at prediction time.
+_PREDICT_CHUNK = 4096
 
 
 class _Interrupted(Exception):
@@ -126,6 +135,11 @@ class _FineTuned(BaseEstimator):
     # ---------------------------------------------------------- subclass hooks
     _net_class = None
     _criterion = None
+
+    @staticmethod
+    def _output(raw):
+        """The prediction from the network's raw output (identity; softmax for classes)."""
+        return raw
 
     def _encode_targets(self, y):
         """``y`` as the net's targets, and the number of outputs of the head."""
@@ -271,9 +285,20 @@ class _FineTuned(BaseEstimator):
 
     def _predict_raw(self, X):
         check_is_fitted(self, "net_")
-        X = self._validate_X(X, self.autoencoder_)
-        with compute_context(1, flush_denormal=False):
-            return self.net_.predict_proba(X)
+        X = self.autoencoder_._validate_input(X, reset=False)
+        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X)
+        # As the autoencoders' inference: in the input's dtype, so that float64
+        # predictions do not depend on how the rows are chunked (float32
+        # matmuls differ in the last bits between batch sizes).
+        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        module = _module_in_dtype(self.net_.module_, dtype)
+        module.eval()
+        with compute_context(1, flush_denormal=False), torch.inference_mode():
+            parts = [
+                self._output(module(x)).cpu().numpy()
+                for x in iter_row_chunks(X, _PREDICT_CHUNK, self.net_.device, dtype)
+            ]
+        return np.concatenate(parts)
 
 
 def _fill_parameters(cls):
@@ -386,6 +411,10 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
 
     _net_class = _ClassifierNet
     _criterion = nn.CrossEntropyLoss
+
+    @staticmethod
+    def _output(raw):
+        return torch.softmax(raw, dim=1)
 
     def _encode_targets(self, y):
         y = column_or_1d(y, warn=True)
