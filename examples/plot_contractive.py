@@ -11,14 +11,21 @@ with small Gaussian noise.
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sklearn_ae import ContractiveAE
 from sklearn_ae._penalties import encoder_jacobian_sq_norm
+
+# The budgets are cut short so that the documentation builds in minutes:
+# the ConvergenceWarning that says so is expected here.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X = load_digits().data / 16.0
 X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)

@@ -10,13 +10,20 @@ ConvAE's reconstructions and the bottom row PCA's. The model is fitted on
 :class:`~sklearn_ae.ReconstructionDisplay` draws both models' reconstructions.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sklearn_ae import ConvAE, ReconstructionDisplay
+
+# The budgets are cut short so that the documentation builds in minutes:
+# the ConvergenceWarning that says so is expected here.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 images = load_digits().images / 16
 train, test = train_test_split(images, test_size=0.25, random_state=0)

@@ -9,14 +9,21 @@ small residual network for the 8x8 digits; ``input_shape`` tells the
 estimator to hand it images ``(1, 8, 8)`` instead of rows of 64 pixels.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from torch import nn
 
 from sklearn_ae import AutoEncoder
+
+# The budgets are cut short so that the documentation builds in minutes:
+# the ConvergenceWarning that says so is expected here.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 
 class ResidualBlock(nn.Module):

@@ -14,12 +14,19 @@ The data are the 10,000 Fashion-MNIST test images, read from the local copy
 """
 
 # %%
+import warnings
+
 import matplotlib.pyplot as plt
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import NearestNeighbors
 
 from sklearn_ae import StackedAE
 from sklearn_ae.datasets import fetch_fashion_mnist
+
+# The budgets are cut short so that the documentation builds in minutes:
+# the ConvergenceWarning that says so is expected here.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 fashion = fetch_fashion_mnist(subset="test", download_if_missing=False)
 X, y = fashion.data, fashion.target  # pixels already in [0, 1]
