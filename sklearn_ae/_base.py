@@ -436,6 +436,7 @@ class BaseAutoencoder(
         if hasattr(net.corruption, "bind"):  # deterministic: draws nothing
             net.corruption.bind(data)
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
+        epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
@@ -450,7 +451,19 @@ class BaseAutoencoder(
             net.generator = None
             for term in bound:
                 term.release()
-        diagnostics.check(type(self).__name__, net.module_, start_error, divergence_advice(net.lr))
+        curve = [row["train_loss"] for row in net.history[epochs_before:]]
+        diagnostics.check(
+            type(self).__name__,
+            net.module_,
+            start_error,
+            divergence_advice(net.lr),
+            competing=(
+                f"neighbor_loss={self.neighbor_loss!r}"
+                if any(isinstance(term, NeighborLoss) for term in bound)
+                else None
+            ),
+            objective_rose=len(curve) > 1 and curve[-1] > curve[0],
+        )
 
     def _set_fitted(self, net):
         self.net_ = net
