@@ -34,7 +34,7 @@ DATASET_NAMES = (
     "ecg5000",
     "basicmotions",
 )
-DEFAULT_METHODS = ("pca", "tsne", "linear", "stacked", "stacked-tsne")
+DEFAULT_METHODS = ("pca", "tsne", "linear", "stacked")
 
 
 def _build_parser():

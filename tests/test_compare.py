@@ -245,10 +245,7 @@ def test_python_m_help():
     assert "--dims" in proc.stdout and "--methods" in proc.stdout
 
 
-def test_the_t_sne_loss_row_is_a_default_2d_map():
-    from sklearn_ae.compare import DEFAULT_METHODS
-
-    assert "stacked-tsne" in DEFAULT_METHODS
+def test_the_t_sne_loss_row_is_a_2d_map():
     result = run_comparison(
         "digits",
         ["stacked-tsne"],
