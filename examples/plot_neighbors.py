@@ -61,7 +61,8 @@ grid = np.stack(
     np.meshgrid(np.linspace(low[0], high[0], n), np.linspace(high[1], low[1], n)), axis=-1
 ).reshape(-1, 2)
 images = tsne_model.inverse_transform(grid).reshape(n, n, 8, 8)
-mosaic = images.transpose(0, 2, 1, 3).reshape(n * 8, n * 8)
+images = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))  # a blank line between digits
+mosaic = images.transpose(0, 2, 1, 3).reshape(n * 10, n * 10)
 axes[2].imshow(np.clip(mosaic, 0, 1), cmap="gray_r")
 axes[2].set_title("decoded from a grid over the t-SNE map", fontsize=10)
 axes[2].set_xticks([])
