@@ -1,7 +1,7 @@
 """
-==================================================
+===================================================
 A 2-d map that places new rows: the t-SNE loss term
-==================================================
+===================================================
 
 ``StackedAE(n_components=2, neighbor_loss="tsne")`` trains the encoder to keep
 each training digit's nearest neighbours near in the plane (parametric
