@@ -31,13 +31,19 @@ from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._distributed import net_class
 from ._losses import ReconstructionLoss
-from ._neighbors import NEIGHBOR_LEARNING_RATE, NeighborLoss, default_n_neighbors
+from ._neighbors import (
+    NEIGHBOR_LEARNING_RATE,
+    NEIGHBOR_WEIGHT_AVERAGE,
+    NeighborLoss,
+    default_n_neighbors,
+)
 from ._net import (
     ConvergenceMonitor,
     DivergenceGuard,
     EpochSnapshot,
     LearningRateSchedule,
     ProgressLog,
+    WeightAverage,
     divergence_advice,
 )
 from ._penalties import L2Penalty
@@ -408,7 +414,8 @@ class BaseAutoencoder(
         if not dict(net.callbacks_)["convergence"].converged_:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
-                f"improved by less than tol={self.tol} for {self.n_iter_no_change} "
+                f"improved by less than tol={dict(net.callbacks_)['convergence'].tol} for "
+                f"{self.n_iter_no_change} "
                 "consecutive epochs; increase max_iter to train longer.",
                 ConvergenceWarning,
                 stacklevel=3,
@@ -436,6 +443,7 @@ class BaseAutoencoder(
         if hasattr(net.corruption, "bind"):  # deterministic: draws nothing
             net.corruption.bind(data)
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
+        epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
@@ -450,7 +458,19 @@ class BaseAutoencoder(
             net.generator = None
             for term in bound:
                 term.release()
-        diagnostics.check(type(self).__name__, net.module_, start_error, divergence_advice(net.lr))
+        curve = [row["train_loss"] for row in net.history[epochs_before:]]
+        diagnostics.check(
+            type(self).__name__,
+            net.module_,
+            start_error,
+            divergence_advice(net.lr),
+            competing=(
+                f"neighbor_loss={self.neighbor_loss!r}"
+                if any(isinstance(term, NeighborLoss) for term in bound)
+                else None
+            ),
+            objective_rose=len(curve) > 1 and curve[-1] > curve[0],
+        )
 
     def _set_fitted(self, net):
         self.net_ = net
@@ -684,6 +704,10 @@ class BaseAutoencoder(
         # take hundreds of epochs to reach (RESULTS_neighbors.md).
         return NEIGHBOR_LEARNING_RATE if neighbors else 1e-3
 
+    def _stopping_tol(self, neighbors):
+        """The ``tol`` of the stopping rule (``"auto"`` where a subclass allows it)."""
+        return self.tol
+
     def _optimizer_kwargs(self):
         if self.solver == "sgd":
             # torch refuses Nesterov without momentum; MLP's is then plain SGD.
@@ -763,15 +787,18 @@ class BaseAutoencoder(
             batch_size = min(self.batch_size, n_samples)
         else:
             batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
+        neighbors = self.neighbor_loss is not None and not pretraining
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
-            lr = self._auto_learning_rate(
-                neighbors=self.neighbor_loss is not None and not pretraining
-            )
+            lr = self._auto_learning_rate(neighbors=neighbors)
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
             ("divergence", DivergenceGuard(lr)),
         ]
+        if neighbors and self.solver != "lbfgs":
+            # Before the convergence monitor: its best validation weights
+            # (early_stopping) take precedence over the average.
+            callbacks.append(("average", WeightAverage(NEIGHBOR_WEIGHT_AVERAGE)))
         schedule = None
         if self.learning_rate != "constant" and self.solver != "lbfgs":
             schedule = LearningRateSchedule(self.learning_rate, lr, max_iter, self.power_t)
@@ -780,7 +807,9 @@ class BaseAutoencoder(
         callbacks.append(
             (
                 "convergence",
-                ConvergenceMonitor(self.tol, self.n_iter_no_change, on_plateau=on_plateau),
+                ConvergenceMonitor(
+                    self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
+                ),
             )
         )
         if self.verbose:

@@ -237,5 +237,5 @@ def fill_doc(cls):
     """
     doc = cls.__doc__.format(attributes=ATTRIBUTES, **_PARAMETERS)
     tol = next((f.default for f in dataclasses.fields(cls) if f.name == "tol"), 1e-4)
-    cls.__doc__ = doc.replace("<tol>", f"{tol:g}")
+    cls.__doc__ = doc.replace("<tol>", f"{tol:g}" if isinstance(tol, float) else f'"{tol}"')
     return cls

@@ -38,6 +38,7 @@ __all__ = [
     "LearningRateSchedule",
     "ProgressLog",
     "StopTraining",
+    "WeightAverage",
     "divergence_advice",
 ]
 
@@ -311,6 +312,51 @@ class EpochSnapshot(Callback):
 
     def on_train_end(self, net, **kwargs):
         self.state_ = None
+
+
+class WeightAverage(Callback):
+    """Train on, but end with, an exponential moving average of the weights.
+
+    After every training step ``average = decay * average + (1 - decay) *
+    weights``; at the end of training the average replaces the weights. With
+    a neighbour term the codes of the last steps jitter around the map (a
+    rate of 0.03, a stochastic loss): their average places unseen rows
+    better (digits, held-out trustworthiness +0.005 over three seeds,
+    RESULTS_neighbors.md).
+
+    Parameters
+    ----------
+    decay : float
+        In (0, 1): the average forgets a step's weights over about
+        ``1 / (1 - decay)`` steps.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self.average_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.epoch_average_ = None
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        with torch.no_grad():
+            for name, value in net.module_.state_dict().items():
+                if value.is_floating_point():
+                    self.average_[name].lerp_(value, 1.0 - self.decay)
+                else:
+                    self.average_[name].copy_(value)
+
+    def on_epoch_end(self, net, **kwargs):
+        # The average as the last completed epoch left it: an interrupted
+        # epoch (Ctrl-C) leaves no trace in the fitted weights.
+        self.epoch_average_ = {k: v.clone() for k, v in self.average_.items()}
+
+    def on_train_end(self, net, **kwargs):
+        if self.epoch_average_ is not None:
+            net.module_.load_state_dict(self.epoch_average_)
+        self.average_ = self.epoch_average_ = None
 
 
 class LearningRateSchedule(Callback):

@@ -243,3 +243,19 @@ def test_python_m_help():
     )
     assert proc.returncode == 0
     assert "--dims" in proc.stdout and "--methods" in proc.stdout
+
+
+def test_the_t_sne_loss_row_is_a_2d_map():
+    result = run_comparison(
+        "digits",
+        ["stacked-tsne"],
+        [2, 8],
+        n_train=300,
+        n_test=100,
+        ae_params={"max_iter": 5},
+        n_threads=1,
+    )
+    # One row, at 2-d only: a map is what the t-SNE loss is for.
+    assert [(r["method"], r["dim"]) for r in result.rows] == [("StackedAE (t-SNE loss)", 2)]
+    assert METHODS["stacked-tsne"].params == {"neighbor_loss": "tsne"}
+    assert 0.5 < result.rows[0]["trustworthiness"] <= 1.0, result.rows[0]

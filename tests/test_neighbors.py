@@ -17,7 +17,8 @@ from sklearn_ae._neighbors import NeighborLoss, fuzzy_graph, nearest_neighbors, 
 from ._helpers import digits_split
 
 # The defaults: learning_rate_init="auto" (0.03 with the term), the PCA start,
-# n_neighbors=None (45 for "tsne"), StackedAE's stopping rule (27 epochs, 6 s here).
+# n_neighbors=None (45 for "tsne"), tol="auto" (1e-3 with the term: 85 epochs,
+# 15 s on a loaded 2-core machine) and the average of the last weights.
 FAST = dict(n_components=2, random_state=0)
 
 
@@ -77,24 +78,54 @@ def test_large_data_are_projected_before_the_neighbour_search(monkeypatch):
 def test_tsne_term_keeps_held_out_neighbours(tsne_model, plain_scores):
     trust, acc = _scores(tsne_model)
     plain_trust, plain_acc = plain_scores
-    # Measured 0.938 / 0.933 (plain StackedAE 0.89 / ...). openTSNE's transform
-    # reaches 0.975 on these rows; the target of 0.97 is not met
-    # (RESULTS_neighbors.md).
-    assert trust >= 0.925, trust
-    assert acc >= 0.9, acc
+    # Measured 0.964 / 0.953 (seeds 1 and 2: 0.939 and 0.957; 0.938 / 0.933
+    # at tol=1e-2 without the average; plain StackedAE 0.89). openTSNE's
+    # transform reaches 0.975 on these rows; the target of 0.97 is
+    # not met (RESULTS_neighbors.md).
+    assert trust >= 0.95, trust  # the old defaults: 0.938
+    assert acc >= 0.93, acc
     assert trust > plain_trust + 0.03, (trust, plain_trust)
     assert acc > plain_acc + 0.1, (acc, plain_acc)
     term = next(t for t in tsne_model.net_.penalties if isinstance(t, NeighborLoss))
-    assert (term.n_neighbors, tsne_model.net_.lr) == (45, 0.03)  # what the defaults resolve to
+    # What the defaults resolve to.
+    assert (term.n_neighbors, tsne_model.net_.lr) == (45, 0.03)
+    assert dict(tsne_model.net_.callbacks_)["convergence"].tol == 1e-3
+    assert tsne_model.n_iter_ > 40  # tol=1e-2 stopped at 27 epochs
 
 
-def test_the_default_rate_is_what_makes_the_map():
+def test_a_fit_with_the_term_ends_on_the_average_of_its_weights():
+    from skorch.callbacks import Callback
+
+    class LastWeights(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            self.state = {k: v.clone() for k, v in net.module_.state_dict().items()}
+
     X_train, *_ = digits_split()
-    # The same fit at the rate of the other estimators (0.001) stops at a
-    # far worse map: what learning_rate_init="auto" resolves to matters.
-    slow = _fit_quietly(StackedAE(neighbor_loss="tsne", learning_rate_init=1e-3, **FAST), X_train)
+    params = dict(FAST, max_iter=5, neighbor_loss="tsne", callbacks=[LastWeights()])
+    model = _fit_quietly(StackedAE(**params), X_train)
+    last = next(cb for _, cb in model.net_.callbacks_ if isinstance(cb, LastWeights))
+    fitted = model.net_.module_.state_dict()
+    weight = "encoder_layers.0.weight"
+    drift = float((fitted[weight] - last.state[weight]).abs().max())
+    step = float(last.state[weight].abs().max())
+    assert 0 < drift < step  # averaged: not the last step's weights, but near them
+    plain = _fit_quietly(StackedAE(**dict(params, neighbor_loss=None)), X_train)
+    assert "average" not in dict(plain.net_.callbacks_)  # only with the term
+    assert dict(plain.net_.callbacks_)["convergence"].tol == 1e-2  # tol="auto" alone
+
+
+def test_the_default_rate_is_what_makes_the_map(tsne_model):
+    X_train, *_ = digits_split()
+    # The same epochs at the rate of the other estimators (0.001) end at a
+    # far worse map (0.92): what learning_rate_init="auto" resolves to matters.
+    slow = _fit_quietly(
+        StackedAE(
+            neighbor_loss="tsne", learning_rate_init=1e-3, max_iter=tsne_model.n_iter_, **FAST
+        ),
+        X_train,
+    )
     assert slow.net_.lr == 1e-3
-    assert _scores(slow)[0] < 0.9
+    assert _scores(slow)[0] < _scores(tsne_model)[0] - 0.02
 
 
 def test_umap_term_beats_the_same_model_without_it(plain_scores):
@@ -155,11 +186,37 @@ def test_sparse_input_trains_with_the_term():
     dense_graph, _ = nearest_neighbors(X_train, 5)
     sparse_graph, _ = nearest_neighbors(sp.csr_matrix(X_train), 5)
     assert np.mean(dense_graph == sparse_graph) > 0.95  # distance ties may order differently
-    # init="random": from the (uncentred, LSA) PCA start of sparse input the
-    # term still diverges (FloatingPointError) -- not fixed yet, see the report.
-    params = dict(FAST, max_iter=2, neighbor_loss="tsne", init="random")
-    codes = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train)).transform(X_test)
+    # From the default (uncentred, LSA) PCA start. The term's first epochs
+    # spread the codes faster than the decoder follows: two epochs ended at
+    # 1.8x the mean's reconstruction error, which the divergence check took
+    # for divergence (FloatingPointError) although the objective fell and
+    # the error is back below PCA's within 20 epochs. Now a warning at most
+    # (see the next test); the average of the weights, near the start after
+    # two epochs, no longer reaches that error here.
+    params = dict(FAST, max_iter=2, neighbor_loss="tsne", tol=0.0)
+    model = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train))
+    assert model.net_.module_.linear_encoder is not None  # the PCA start
+    codes = model.transform(X_test)
     assert codes.shape == (len(X_test), 2) and np.isfinite(codes).all()
+
+
+def test_a_high_error_with_the_term_raises_only_where_the_objective_rose():
+    from sklearn_ae._diagnostics import FitDiagnostics
+    from sklearn_ae._losses import ReconstructionLoss
+
+    X_train, *_ = digits_split()
+    sample = torch.as_tensor(X_train[:200], dtype=torch.float32)
+    broken = StackedAE(**dict(FAST, hidden_layer_sizes=())).fit(X_train).net_.module_
+    with torch.no_grad():
+        broken.decoder_layers[-1].bias.add_(1.0)  # error ~1, far above the mean's 0.07
+    diagnostics = FitDiagnostics(ReconstructionLoss("mse"), sample)
+    args = ("StackedAE", broken, 0.06, "advice")
+    with pytest.raises(FloatingPointError, match="training diverged"):
+        diagnostics.check(*args)  # no competing term
+    with pytest.raises(FloatingPointError, match="training diverged"):
+        diagnostics.check(*args, competing="neighbor_loss='tsne'", objective_rose=True)
+    with pytest.warns(ConvergenceWarning, match="neighbor_loss='tsne' moved the codes"):
+        diagnostics.check(*args, competing="neighbor_loss='tsne'", objective_rose=False)
 
 
 def test_warm_start_rebuilds_the_graph_on_the_new_data():
