@@ -34,7 +34,7 @@ DATASET_NAMES = (
     "ecg5000",
     "basicmotions",
 )
-DEFAULT_METHODS = ("pca", "tsne", "linear", "stacked")
+DEFAULT_METHODS = ("pca", "tsne", "linear", "stacked", "stacked-tsne")
 
 
 def _build_parser():
