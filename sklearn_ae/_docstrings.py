@@ -135,11 +135,11 @@ _PARAMETERS = {
         batch for L-BFGS.
     max_iter : int
         Maximum number of epochs (passes over the training data).
-    tol : float, default=<tol>
+    tol : <tol type>, default=<tol>
         Relative tolerance of the stopping rule: an epoch improves when its
         loss is below ``(1 - tol)`` times the best loss so far. Training stops
         after ``n_iter_no_change`` epochs without improvement; the training
-        loss is monitored, or the validation loss with ``early_stopping``.
+        loss is monitored, or the validation loss with ``early_stopping``.<tol auto>
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows, monitor their loss,
         and restore the weights of the best validation epoch at the end.
@@ -237,5 +237,19 @@ def fill_doc(cls):
     """
     doc = cls.__doc__.format(attributes=ATTRIBUTES, **_PARAMETERS)
     tol = next((f.default for f in dataclasses.fields(cls) if f.name == "tol"), 1e-4)
-    cls.__doc__ = doc.replace("<tol>", f"{tol:g}" if isinstance(tol, float) else f'"{tol}"')
+    auto = tol == "auto"
+    for mark, text in (
+        ("<tol type>", 'float or "auto"' if auto else "float"),
+        ("<tol>", '"auto"' if auto else f"{tol:g}"),
+        ("<tol auto>", _TOL_AUTO if auto else ""),
+    ):
+        doc = doc.replace(mark, text)
+    cls.__doc__ = doc
     return cls
+
+
+# StackedAE's (and its subclasses') tol="auto".
+_TOL_AUTO = """
+        ``"auto"`` is 1e-2: starting from PCA, the loss gains little per epoch
+        once past it. With ``neighbor_loss`` it is 1e-3, because the map keeps
+        improving at that pace."""

@@ -148,9 +148,4 @@ class StackedAE(BaseAutoencoder):
 StackedAE.__doc__ = StackedAE.__doc__.replace(
     'learning_rate_init : float or "auto", default=0.001',
     'learning_rate_init : float or "auto", default="auto"',
-).replace(
-    'tol : float, default="auto"',
-    'tol : float or "auto", default="auto"\n'
-    '        ``"auto"`` is 1e-2, or 1e-3 with ``neighbor_loss`` (the map keeps\n'
-    "        improving at that pace).",
 )
