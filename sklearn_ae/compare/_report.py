@@ -172,7 +172,7 @@ def _class_colours(result, plt):
 def save_maps_figure(result, path):
     """PCA's, t-SNE's and each autoencoder's 2-d map of the test rows, side by side.
 
-    One panel per 2-d method (four to a row), coloured by class, each titled
+    One panel per 2-d method (at most four to a row), coloured by class, each titled
     with the method's trustworthiness and 5-NN accuracy. Returns ``path``, or
     None when no method made a 2-d map.
     """
@@ -184,8 +184,10 @@ def save_maps_figure(result, path):
 
     classes, index, cmap = _class_colours(result, plt)
     n = len(result.maps)
-    n_cols = min(n, 4)
-    n_rows = -(-n // n_cols)
+    # At most four to a row, rows as evenly filled as that allows (five maps:
+    # 3 + 2, not 4 + 1).
+    n_rows = -(-n // 4)
+    n_cols = -(-n // n_rows)
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(4.6 * n_cols, 4.6 * n_rows + 0.8), squeeze=False
     )
