@@ -118,6 +118,22 @@ def _module_in_dtype(module, dtype):
     return cached[1]
 
 
+def infer_in_dtype(module, X, fn, device, n_rows, n_threads, out_dtype):
+    """``fn(module, chunk)`` over chunks of ``n_rows`` rows of ``X``, computed in ``out_dtype``.
+
+    ``module`` runs as a cached copy in float64 where ``out_dtype`` is
+    float64 (float32 otherwise), in eval mode, with ``n_threads`` threads.
+    Returns the concatenated outputs as a numpy array of ``out_dtype``.
+    """
+    out_dtype = np.dtype(out_dtype)
+    dtype = torch.float64 if out_dtype == np.float64 else torch.float32
+    module = _module_in_dtype(module, dtype)
+    module.eval()
+    with compute_context(n_threads, flush_denormal=False), torch.inference_mode():
+        parts = [fn(module, x).cpu().numpy() for x in iter_row_chunks(X, n_rows, device, dtype)]
+    return np.concatenate(parts).astype(out_dtype, copy=False)
+
+
 @estimator_parameters
 class BaseAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
@@ -775,7 +791,8 @@ class BaseAutoencoder(
             penalties.append(L2Penalty(self.alpha))
         elif self.alpha:
             optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
-        if self.neighbor_loss is not None and not pretraining:
+        neighbors = self.neighbor_loss is not None and not pretraining
+        if neighbors:
             penalties.append(
                 NeighborLoss(
                     self.neighbor_loss,
@@ -787,7 +804,6 @@ class BaseAutoencoder(
             batch_size = min(self.batch_size, n_samples)
         else:
             batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
-        neighbors = self.neighbor_loss is not None and not pretraining
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
             lr = self._auto_learning_rate(neighbors=neighbors)
@@ -857,22 +873,15 @@ class BaseAutoencoder(
         (a numpy dtype) computes and returns in that dtype instead.
         """
         out_dtype = X.dtype if out_dtype is None else np.dtype(out_dtype)
-        dtype = torch.float64 if out_dtype == np.float64 else torch.float32
-        module = _module_in_dtype(self.net_.module_, dtype)
-        module.eval()
         # Chunks sized by scikit-learn's working_memory (MiB), counting a few
         # activations of the widest layer per row.
         row_bytes = X.dtype.itemsize * 8 * self._activation_width(X.shape[1])
         n_rows = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
-        work = min(n_rows, X.shape[0]) * self._flops_per_sample(module)
-        parts = []
-        with (
-            compute_context(choose_num_threads(self.n_jobs, work), flush_denormal=False),
-            torch.inference_mode(),
-        ):
-            for x in iter_row_chunks(X, n_rows, self.net_.device, dtype):
-                parts.append(fn(module, x).cpu().numpy())
-        return np.concatenate(parts).astype(out_dtype, copy=False)
+        work = min(n_rows, X.shape[0]) * self._flops_per_sample(self.net_.module_)
+        n_threads = choose_num_threads(self.n_jobs, work)
+        return infer_in_dtype(
+            self.net_.module_, X, fn, self.net_.device, n_rows, n_threads, out_dtype
+        )
 
     def transform(self, X):
         """Encode ``X`` into its ``n_components``-dimensional code.

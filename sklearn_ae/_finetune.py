@@ -26,12 +26,11 @@ from torch import nn
 
 from ._base import (
     BaseAutoencoder,
-    _module_in_dtype,
     check_positive_ints,
     estimator_parameters,
+    infer_in_dtype,
 )
 from ._custom import reset_parameters
-from ._data import iter_row_chunks
 from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
 from ._persistence import (
     device_for_loading,
@@ -290,15 +289,16 @@ class _FineTuned(BaseEstimator):
         # As the autoencoders' inference: in the input's dtype, so that float64
         # predictions do not depend on how the rows are chunked (float32
         # matmuls differ in the last bits between batch sizes).
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        module = _module_in_dtype(self.net_.module_, dtype)
-        module.eval()
-        with compute_context(1, flush_denormal=False), torch.inference_mode():
-            parts = [
-                self._output(module(x)).cpu().numpy()
-                for x in iter_row_chunks(X, _PREDICT_CHUNK, self.net_.device, dtype)
-            ]
-        return np.concatenate(parts)
+        out_dtype = np.float64 if X.dtype == np.float64 else np.float32
+        return infer_in_dtype(
+            self.net_.module_,
+            X,
+            lambda module, x: self._output(module(x)),
+            self.net_.device,
+            _PREDICT_CHUNK,
+            1,
+            out_dtype,
+        )
 
 
 def _fill_parameters(cls):
