@@ -63,7 +63,7 @@ class BudgetedRun(Callback):
         self.epoch_s_ = 0.0
 
     def on_batch_begin(self, net, training=False, **kwargs):
-        if not training or self.schedule == "constant":
+        if not training or self.schedule != "time-cosine":
             return
         elapsed = time.perf_counter() - self.start
         # The last epoch ends between budget - epoch and budget: aim the end
@@ -116,7 +116,8 @@ def build(args):
         loss=args.loss,
         solver=args.solver,
         alpha=args.alpha,
-        learning_rate="constant",  # the callback sets the rate
+        # time-cosine: the callback sets the rate before every batch
+        learning_rate="cosine" if args.schedule == "epoch-cosine" else "constant",
         learning_rate_init=args.lr,
         batch_size=args.batch_size,
         max_iter=args.max_epochs,
@@ -132,6 +133,10 @@ def build(args):
             hidden_layer_sizes=(1000, 500, 250),
             activation=args.activation,
             init=args.init,
+            tied_weights=args.tied,
+            out_activation=args.out_activation,
+            noise=args.noise,
+            noise_level=args.noise_level,
             **common,
         )
     return ConvAE(
@@ -154,12 +159,21 @@ def main():
     parser.add_argument("--solver", choices=["adam", "adamw"], default="adam")
     parser.add_argument("--alpha", type=float, default=0.0)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--schedule", choices=["time-cosine", "constant"], default="time-cosine")
+    parser.add_argument(
+        "--schedule",
+        choices=["time-cosine", "epoch-cosine", "constant"],
+        default="time-cosine",
+        help="epoch-cosine: the package's learning_rate='cosine' over --max-epochs",
+    )
     parser.add_argument("--warmup-s", type=float, default=0.0)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--activation", default="relu")
     parser.add_argument("--init", choices=["pca", "random"], default="random")
     parser.add_argument("--channels", default="32,64", help="conv64 only")
+    parser.add_argument("--tied", action="store_true", help="dense30 only: tied_weights")
+    parser.add_argument("--out-activation", default="identity", help="dense30 only")
+    parser.add_argument("--noise", choices=["gaussian", "masking", "dropout"], help="dense30 only")
+    parser.add_argument("--noise-level", type=float, default=0.1, help="dense30 only")
     parser.add_argument("--max-epochs", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)

@@ -61,7 +61,7 @@ LinearAE within 1 % of PCA's error at the same size.
 """
 
 
-def _section(name, result, wall, plan):
+def _section(name, result, wall, plan, run_note):
     info = result.info
     lines = [
         f"## {name}",
@@ -71,7 +71,7 @@ def _section(name, result, wall, plan):
         + f", {info['n_test']} test rows. Methods "
         f"{', '.join(METHODS[key].label for key in RUN)} at sizes "
         f"{', '.join(map(str, plan['dims']))}; random_state=0. Whole data set: "
-        f"{wall / 60:.1f} min wall time.",
+        f"{wall / 60:.1f} min wall time ({run_note}).",
         "",
         markdown_table(result),
         "",
@@ -89,15 +89,14 @@ def _existing_sections(path):
     for name in PLANS:
         match = re.search(rf"^## {re.escape(name)}\n.*?(?=^## |\Z)", text, re.M | re.S)
         if match:
-            found[name] = match.group(0)
+            found[name] = match.group(0).rstrip() + "\n"
     return found
 
 
-def _write(path, sections, started, threads):
+def _write(path, sections):
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
-        f"torch {torch.__version__}, {threads} thread(s), "
-        + ("CUDA GPU" if torch.cuda.is_available() else "no GPU")
+        f"torch {torch.__version__}, " + ("CUDA GPU" if torch.cuda.is_available() else "no GPU")
     )
     body = [
         "# Results: PCA vs t-SNE vs autoencoders",
@@ -106,9 +105,10 @@ def _write(path, sections, started, threads):
         "",
         f"    {COMMAND}",
         "",
-        f"Last run on {machine}, started {started}. Times are wall-clock on a machine "
-        "shared with other jobs, so they are indicative only; metric values are "
-        "reproducible (fixed seeds).",
+        f"Last run on {machine}. Each section says when it was run and on how many "
+        "threads (`--datasets` reruns some sections and keeps the others). Times are "
+        "wall-clock on a machine shared with other jobs, so they are indicative only; "
+        "metric values are reproducible (fixed seeds).",
         "",
         ANCHORS,
     ]
@@ -143,11 +143,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     path = Path(args.output)
     sections = _existing_sections(path)
-    started = time.strftime("%Y-%m-%d %H:%M")
+    threads = args.threads or torch.get_num_threads()
     for name in filter(None, args.datasets.split(",")):
         plan = PLANS[name]
         print(f"=== {name} ===", flush=True)
-        t0 = time.perf_counter()
+        t0, started = time.perf_counter(), time.time()
         result = run_comparison(
             name,
             RUN,
@@ -159,11 +159,14 @@ def main(argv=None):
             n_threads=args.threads,
             progress=lambda line: print(line, flush=True),
         )
-        sections[name] = _section(name, result, time.perf_counter() - t0, plan)
-        _write(path, sections, started, args.threads or torch.get_num_threads())
+        run_note = (
+            f"run {time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, {threads} thread(s)"
+        )
+        sections[name] = _section(name, result, time.perf_counter() - t0, plan, run_note)
+        _write(path, sections)
         print(f"wrote {path}", flush=True)
     if not args.datasets:  # re-render the kept tables only
-        _write(path, sections, started, args.threads or torch.get_num_threads())
+        _write(path, sections)
     return 0
 
 
