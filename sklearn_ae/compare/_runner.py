@@ -75,6 +75,10 @@ def _describe_ae(estimator, runner_settings):
     if runner_settings.get("finetune_iter"):
         epochs += f"+{runner_settings['finetune_iter']}"
     parts += [f"epochs={epochs}", f"batch={params['batch_size']}", params["solver"]]
+    if params.get("tied_weights"):
+        parts.append("tied")
+    if params.get("out_activation", "identity") != "identity":
+        parts.append(f"out={params['out_activation']}")
     if params["learning_rate_init"] != "auto":
         lr = f"lr={params['learning_rate_init']:g}"
         if runner_settings.get("finetune_iter"):
