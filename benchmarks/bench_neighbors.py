@@ -27,6 +27,9 @@ def main():
     parser.add_argument("--n-test", type=int, default=2_000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-iter", type=int, default=60, help="epochs of the dense models")
+    parser.add_argument(
+        "--wide-max-iter", type=int, default=60, help="epochs of the (512, 256, 128) rows"
+    )
     parser.add_argument("--conv-max-iter", type=int, default=15, help="epochs of ConvAE")
     parser.add_argument("--methods", default="all", help="comma-separated names, or all")
     parser.add_argument("--data-home", default=os.path.join("..", "shared", "data"))
@@ -77,6 +80,24 @@ def main():
         # the default stopping rule and max_iter.
         "StackedAE tsne defaults": lambda: StackedAE(
             n_components=2, neighbor_loss="tsne", n_jobs=args.threads, random_state=0
+        ),
+        # A wider net at a tenth of the term's default rate: on 60k rows the
+        # default 0.03 left this net's map at its PCA start.
+        "StackedAE tsne wide": lambda: StackedAE(
+            n_components=2,
+            neighbor_loss="tsne",
+            hidden_layer_sizes=(512, 256, 128),
+            learning_rate_init=0.003,
+            max_iter=args.wide_max_iter,
+            n_jobs=args.threads,
+            random_state=0,
+        ),
+        "StackedAE wide": lambda: StackedAE(
+            n_components=2,
+            hidden_layer_sizes=(512, 256, 128),
+            max_iter=args.wide_max_iter,
+            n_jobs=args.threads,
+            random_state=0,
         ),
         "StackedAE umap defaults": lambda: StackedAE(
             n_components=2, neighbor_loss="umap", n_jobs=args.threads, random_state=0

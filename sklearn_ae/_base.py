@@ -461,6 +461,9 @@ class BaseAutoencoder(
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
+        neighbor_term = next((t for t in bound if isinstance(t, NeighborLoss)), None)
+        if neighbor_term is not None:
+            start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
         try:
@@ -480,13 +483,17 @@ class BaseAutoencoder(
             net.module_,
             start_error,
             divergence_advice(net.lr),
-            competing=(
-                f"neighbor_loss={self.neighbor_loss!r}"
-                if any(isinstance(term, NeighborLoss) for term in bound)
-                else None
-            ),
+            competing=None if neighbor_term is None else f"neighbor_loss={self.neighbor_loss!r}",
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
+        if neighbor_term is not None:
+            diagnostics.check_map(
+                type(self).__name__,
+                start_trust,
+                diagnostics.map_trustworthiness(net.module_),
+                f"neighbor_loss={self.neighbor_loss!r}",
+                net.lr,
+            )
 
     def _set_fitted(self, net):
         self.net_ = net

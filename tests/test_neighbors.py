@@ -35,10 +35,19 @@ def _scores(model):
     return trustworthiness(X_test, codes, n_neighbors=5), knn.score(codes, y_test)
 
 
+# Warnings of the default t-SNE fit (the fixture below), for the test that
+# a working map raises no false alarm.
+_TSNE_WARNINGS = []
+
+
 @pytest.fixture(scope="module")
 def tsne_model():
     X_train, *_ = digits_split()
-    return _fit_quietly(StackedAE(neighbor_loss="tsne", **FAST), X_train)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model = StackedAE(neighbor_loss="tsne", **FAST).fit(X_train)
+    _TSNE_WARNINGS[:] = [str(w.message) for w in caught]
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +217,7 @@ def test_a_high_error_with_the_term_raises_only_where_the_objective_rose():
     sample = torch.as_tensor(X_train[:200], dtype=torch.float32)
     broken = StackedAE(**dict(FAST, hidden_layer_sizes=())).fit(X_train).net_.module_
     with torch.no_grad():
-        broken.decoder_layers[-1].bias.add_(1.0)  # error ~1, far above the mean's 0.07
+        broken.decoder_layers[-1].bias.add_(0.5)  # error ~0.25, 3.5x the mean's 0.07
     diagnostics = FitDiagnostics(ReconstructionLoss("mse"), sample)
     args = ("StackedAE", broken, 0.06, "advice")
     with pytest.raises(FloatingPointError, match="training diverged"):
@@ -217,6 +226,26 @@ def test_a_high_error_with_the_term_raises_only_where_the_objective_rose():
         diagnostics.check(*args, competing="neighbor_loss='tsne'", objective_rose=True)
     with pytest.warns(ConvergenceWarning, match="neighbor_loss='tsne' moved the codes"):
         diagnostics.check(*args, competing="neighbor_loss='tsne'", objective_rose=False)
+    # Not without bound: at 100x the mean's error the fit diverged, whatever
+    # the objective did (digits at learning_rate_init=0.3: 3000x).
+    with torch.no_grad():
+        broken.decoder_layers[-1].bias.add_(2.5)
+    with pytest.raises(FloatingPointError, match="training diverged"):
+        diagnostics.check(*args, competing="neighbor_loss='tsne'", objective_rose=False)
+
+
+def test_a_map_the_term_did_not_move_is_reported(tsne_model):
+    X_train, *_ = digits_split()
+    # One epoch leaves the map at its PCA start (the average of the weights
+    # is still mostly the start's): trustworthiness 0.834 -> 0.834.
+    with pytest.warns(ConvergenceWarning, match="hardly more neighbour-preserving") as caught:
+        StackedAE(neighbor_loss="tsne", **dict(FAST, max_iter=1)).fit(X_train)
+    message = next(str(w.message) for w in caught if "neighbour-preserving" in str(w.message))
+    start, end = (float(v) for v in message.split("trustworthiness ")[1][:14].split(" -> "))
+    assert end - start < 0.01
+    assert "learning_rate_init (now 0.03)" in message
+    # The default fit's map rises from 0.83 to above 0.95: no false alarm.
+    assert not [m for m in _TSNE_WARNINGS if "neighbour-preserving" in m], _TSNE_WARNINGS
 
 
 def test_warm_start_rebuilds_the_graph_on_the_new_data():
