@@ -115,7 +115,8 @@ _PARAMETERS = {
         greedy pretraining stage runs it over ``pretrain_max_iter`` epochs.
     learning_rate_init : float or "auto", default=0.001
         Initial learning rate; ``"auto"`` is 1.0 for L-BFGS, 0.03 with a
-        ``neighbor_loss`` and 0.001 otherwise.
+        ``neighbor_loss`` (times 128 / the widest hidden layer where that is
+        wider) and 0.001 otherwise.
     power_t : float, default=0.5
         Exponent of ``learning_rate="invscaling"``.
     momentum : float, default=0.9
@@ -196,8 +197,9 @@ _PARAMETERS = {
         With ``early_stopping``, validation batches are scored on
         reconstruction only. Neighbour losses move codes far:
         ``learning_rate_init="auto"`` (StackedAE's default) then trains at
-        0.03; estimators whose default is a number train far more slowly at
-        it. See the user guide's "Neighbour-preserving codes".
+        0.03, less for hidden layers wider than 128; estimators whose default
+        is a number train far more slowly at it. See the user guide's
+        "Neighbour-preserving codes".
     neighbor_weight : float, default=1.0
         Weight of the neighbour term relative to the reconstruction loss.
         Both neighbour losses are means over edges of a few units, far above

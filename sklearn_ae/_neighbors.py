@@ -28,6 +28,7 @@ from sklearn.neighbors import NearestNeighbors
 
 __all__ = [
     "NEIGHBOR_LEARNING_RATE",
+    "NEIGHBOR_RATE_WIDTH",
     "NEIGHBOR_TOL",
     "NEIGHBOR_WEIGHT_AVERAGE",
     "NeighborLoss",
@@ -50,6 +51,9 @@ _PROJECTED_DIM = 50
 # trustworthiness at the default stopping rule where 1e-3 reaches 0.84
 # (benchmarks/RESULTS_neighbors.md).
 NEIGHBOR_LEARNING_RATE = 0.03
+# ... for a dense net at most this wide; a wider one gets the rate times
+# NEIGHBOR_RATE_WIDTH / its widest layer (a (512, 256, 128) net: 0.0075).
+NEIGHBOR_RATE_WIDTH = 128
 # StackedAE's tol="auto" with a neighbour term: the term's loss keeps falling
 # by a few 0.1 % an epoch while the map's held-out trustworthiness still
 # rises (digits: 0.938 after the 27 epochs tol=1e-2 allows, 0.95 after 60-80).

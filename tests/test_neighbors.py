@@ -137,6 +137,19 @@ def test_the_default_rate_is_what_makes_the_map(tsne_model):
     assert _scores(slow)[0] < _scores(tsne_model)[0] - 0.02
 
 
+def test_the_default_rate_falls_with_the_width_of_the_net():
+    X_train, *_ = digits_split()
+    # 0.03 suits the default (128, 64) net; on 60k MNIST rows a (512, 256,
+    # 128) net at 0.03 ended at PCA's map, at 0.003-0.01 it made the best map.
+    rates = {}
+    for hidden in [(128, 64), (512, 256, 128), ()]:
+        params = dict(FAST, max_iter=1, hidden_layer_sizes=hidden, neighbor_loss="tsne")
+        rates[hidden] = _fit_quietly(StackedAE(**params), X_train[:200]).net_.lr
+    assert rates == {(128, 64): 0.03, (512, 256, 128): 0.0075, (): 0.03}
+    plain = _fit_quietly(StackedAE(**dict(FAST, max_iter=1, hidden_layer_sizes=(512,))), X_train)
+    assert plain.net_.lr == 1e-3  # without the term, the width does not matter
+
+
 def test_umap_term_beats_the_same_model_without_it(plain_scores):
     X_train, *_ = digits_split()
     # UMAP's loss falls more slowly than the t-SNE one and StackedAE's
