@@ -462,6 +462,10 @@ class BaseAutoencoder(
         epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
         neighbor_term = next((t for t in bound if isinstance(t, NeighborLoss)), None)
+        # Judged on fresh fits only: a warm start may begin from a map the
+        # term already made, which it then need not improve by much.
+        if epochs_before:
+            neighbor_term = None
         if neighbor_term is not None:
             start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
@@ -483,7 +487,11 @@ class BaseAutoencoder(
             net.module_,
             start_error,
             divergence_advice(net.lr),
-            competing=None if neighbor_term is None else f"neighbor_loss={self.neighbor_loss!r}",
+            competing=(
+                f"neighbor_loss={self.neighbor_loss!r}"
+                if any(isinstance(term, NeighborLoss) for term in bound)
+                else None
+            ),
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
         if neighbor_term is not None:

@@ -96,7 +96,8 @@ class FitDiagnostics:
                 codes = module.encode(rows)
         finally:
             module.train(was_training)
-        X = rows.flatten(1).double().cpu().numpy()
+        # Padding of variable-length sequences (NaN) counts as zeros here.
+        X = np.nan_to_num(rows.flatten(1).double().cpu().numpy())
         return float(trustworthiness(X, codes.flatten(1).double().cpu().numpy(), n_neighbors=5))
 
     def check_map(self, name, start, end, term, learning_rate):
@@ -148,8 +149,9 @@ class FitDiagnostics:
         out = self._outputs(module)  # one pass gives both the error and the codes
         final = self._mean_error(out["recon"])
         high = final > DIVERGED_RATIO * max(start_error, self.baseline, self.negligible)
-        # ... but not without bound: an error a hundred times the mean's is
-        # divergence whatever the term did (digits at the rate 0.3: 3000x).
+        # ... but not without bound: an error ten times the start's and the
+        # mean's is divergence whatever the term did (digits at the rate 0.3:
+        # 3000x the mean's).
         moved = final <= COMPETING_RATIO * max(start_error, self.baseline)
         if np.isfinite(final) and high and competing is not None and not objective_rose and moved:
             # A neighbour term's first epochs spread the codes to its map's

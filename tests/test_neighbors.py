@@ -203,6 +203,19 @@ def test_conv_estimator_takes_the_term():
     assert model.transform(X_test[:5].reshape(-1, 8, 8)).shape == (5, 2)
 
 
+def test_padded_sequences_train_with_the_term():
+    from sklearn_ae import RecurrentAE
+
+    # NaN-padded sequences: the graph reads the padding as 0, as the encoder
+    # does (it used to fail in NearestNeighbors with "Input X contains NaN").
+    rng = np.random.RandomState(0)
+    X = np.cumsum(rng.randn(60, 20, 1), axis=1)
+    X[:10, 12:] = np.nan
+    params = dict(FAST, max_iter=2, neighbor_loss="tsne", n_neighbors=9)
+    model = _fit_quietly(RecurrentAE(**params), X)
+    assert np.isfinite(model.transform(X)).all()
+
+
 def test_sparse_input_trains_with_the_term():
     X_train, X_test, *_ = digits_split()
     dense_graph, _ = nearest_neighbors(X_train, 5)
@@ -251,12 +264,18 @@ def test_a_map_the_term_did_not_move_is_reported(tsne_model):
     X_train, *_ = digits_split()
     # One epoch leaves the map at its PCA start (the average of the weights
     # is still mostly the start's): trustworthiness 0.834 -> 0.834.
+    model = StackedAE(neighbor_loss="tsne", warm_start=True, **dict(FAST, max_iter=1))
     with pytest.warns(ConvergenceWarning, match="hardly more neighbour-preserving") as caught:
-        StackedAE(neighbor_loss="tsne", **dict(FAST, max_iter=1)).fit(X_train)
+        model.fit(X_train)
     message = next(str(w.message) for w in caught if "neighbour-preserving" in str(w.message))
     start, end = (float(v) for v in message.split("trustworthiness ")[1][:14].split(" -> "))
     assert end - start < 0.01
     assert "learning_rate_init (now 0.03)" in message
+    # A warm start continues a map the term may already have made: not judged.
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        model.fit(X_train)
+    assert not [w for w in again if "neighbour-preserving" in str(w.message)]
     # The default fit's map rises from 0.83 to above 0.95: no false alarm.
     assert not [m for m in _TSNE_WARNINGS if "neighbour-preserving" in m], _TSNE_WARNINGS
 
