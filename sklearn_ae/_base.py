@@ -461,12 +461,11 @@ class BaseAutoencoder(
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
-        neighbor_term = next((t for t in bound if isinstance(t, NeighborLoss)), None)
-        # Judged on fresh fits only: a warm start may begin from a map the
-        # term already made, which it then need not improve by much.
-        if epochs_before:
-            neighbor_term = None
-        if neighbor_term is not None:
+        neighbors = any(isinstance(term, NeighborLoss) for term in bound)
+        # The map is judged on fresh fits only: a warm start may begin from a
+        # map the term already made, which it then need not improve by much.
+        judge_map = neighbors and not epochs_before
+        if judge_map:
             start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
@@ -487,14 +486,10 @@ class BaseAutoencoder(
             net.module_,
             start_error,
             divergence_advice(net.lr),
-            competing=(
-                f"neighbor_loss={self.neighbor_loss!r}"
-                if any(isinstance(term, NeighborLoss) for term in bound)
-                else None
-            ),
+            competing=f"neighbor_loss={self.neighbor_loss!r}" if neighbors else None,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
-        if neighbor_term is not None:
+        if judge_map:
             diagnostics.check_map(
                 type(self).__name__,
                 start_trust,

@@ -72,13 +72,16 @@ class FitDiagnostics:
         with torch.no_grad():
             return float(self.criterion.per_sample(raw, self.sample).mean())
 
-    def _outputs(self, module):
-        """``module``'s forward pass on the sample, in eval mode, its mode then restored."""
+    def _outputs(self, module, rows=None):
+        """``module``'s forward pass on ``rows`` (default: the sample) in eval mode.
+
+        The module's mode is restored after.
+        """
         was_training = module.training
         module.eval()
         try:
             with torch.no_grad():
-                return module(self.sample)
+                return module(self.sample if rows is None else rows)
         finally:
             module.train(was_training)
 
@@ -89,13 +92,7 @@ class FitDiagnostics:
         rows = self.sample[:: max(1, -(-len(self.sample) // MAP_ROWS))]
         if len(rows) < 12:  # trustworthiness needs k < n / 2
             return float("nan")
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                codes = module.encode(rows)
-        finally:
-            module.train(was_training)
+        codes = self._outputs(module, rows)["code"]
         # Padding of variable-length sequences (NaN) counts as zeros here.
         X = np.nan_to_num(rows.flatten(1).double().cpu().numpy())
         return float(trustworthiness(X, codes.flatten(1).double().cpu().numpy(), n_neighbors=5))
