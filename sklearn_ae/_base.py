@@ -462,6 +462,7 @@ class BaseAutoencoder(
         epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
         neighbors = any(isinstance(term, NeighborLoss) for term in bound)
+        competing = f"neighbor_loss={self.neighbor_loss!r}" if neighbors else None
         # The map is judged on fresh fits only: a warm start may begin from a
         # map the term already made, which it then need not improve by much.
         judge_map = neighbors and not epochs_before
@@ -486,7 +487,7 @@ class BaseAutoencoder(
             net.module_,
             start_error,
             divergence_advice(net.lr),
-            competing=f"neighbor_loss={self.neighbor_loss!r}" if neighbors else None,
+            competing=competing,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
         if judge_map:
@@ -494,7 +495,7 @@ class BaseAutoencoder(
                 type(self).__name__,
                 start_trust,
                 diagnostics.map_trustworthiness(net.module_),
-                f"neighbor_loss={self.neighbor_loss!r}",
+                competing,
                 net.lr,
             )
 

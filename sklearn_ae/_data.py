@@ -11,7 +11,15 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["BatchIterator", "LazyRows", "RowData", "iter_chunks", "iter_row_chunks", "split_rows"]
+__all__ = [
+    "BatchIterator",
+    "LazyRows",
+    "RowData",
+    "evenly_spaced_rows",
+    "iter_chunks",
+    "iter_row_chunks",
+    "split_rows",
+]
 
 
 def _as_tensor(X, dtype):
@@ -61,8 +69,7 @@ class RowData(torch.utils.data.Dataset):
 
     def evenly_spaced(self, n_rows):
         """At most ``n_rows`` rows spread over the data, as one dense tensor."""
-        step = max(1, -(-len(self) // n_rows))
-        return self.take(slice(0, len(self), step))
+        return self.take(evenly_spaced_rows(len(self), n_rows))
 
     def subset(self, index):
         """A new ``RowData`` holding only rows ``index`` (an index tensor)."""
@@ -135,6 +142,11 @@ class BatchIterator:
             index = slice(start, start + size) if order is None else order[start : start + size]
             batch = LazyRows(self.data, index) if lazy else self.data.take(index)
             yield batch, batch
+
+
+def evenly_spaced_rows(n, n_rows):
+    """A slice of at most ``n_rows`` of ``n`` rows, one every ``ceil(n / n_rows)``."""
+    return slice(0, n, max(1, -(-n // n_rows)))
 
 
 def _permutation(n, generator, device):

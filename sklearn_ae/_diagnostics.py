@@ -15,6 +15,8 @@ import scipy.sparse as sp
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
+from ._data import evenly_spaced_rows
+
 __all__ = ["FitDiagnostics", "check_data_scale"]
 
 # An epoch-end error this many times above both the starting error and the
@@ -37,7 +39,8 @@ SCALE_RANGE = (1e-2, 1e3)
 # (512, 256, 128) net at the rate 0.03 ended at 0.737 from PCA's 0.736
 # (held-out), where a working fit reaches 0.93 (RESULTS_neighbors.md).
 MAP_GAIN_FRACTION = 0.1
-# Rows of the sample the map is judged on (k=5): a few hundredths of a second.
+# At most this many rows of the sample, evenly spaced, judge the map (k=5):
+# a few hundredths of a second.
 MAP_ROWS = 1000
 
 
@@ -85,11 +88,14 @@ class FitDiagnostics:
         finally:
             module.train(was_training)
 
+    def _map_rows(self):
+        return self.sample[evenly_spaced_rows(len(self.sample), MAP_ROWS)]
+
     def map_trustworthiness(self, module):
-        """Trustworthiness (k=5) of ``module``'s codes of ``MAP_ROWS`` sample rows."""
+        """Trustworthiness (k=5) of ``module``'s codes of at most ``MAP_ROWS`` sample rows."""
         from sklearn.manifold import trustworthiness
 
-        rows = self.sample[:: max(1, -(-len(self.sample) // MAP_ROWS))]
+        rows = self._map_rows()
         if len(rows) < 12:  # trustworthiness needs k < n / 2
             return float("nan")
         codes = self._outputs(module, rows)["code"]
@@ -105,7 +111,7 @@ class FitDiagnostics:
             warnings.warn(
                 f"{name}'s codes of the training data are hardly more neighbour-preserving "
                 f"than where training started (trustworthiness {start:.3f} -> {end:.3f} on "
-                f"{min(len(self.sample), MAP_ROWS)} training rows): {term} did not take. "
+                f"{len(self._map_rows())} training rows): {term} did not take. "
                 f"Lower learning_rate_init (now {learning_rate:g}), e.g. to "
                 f"{learning_rate / 10:g}, or train longer (max_iter).",
                 ConvergenceWarning,
