@@ -42,14 +42,16 @@ def test_help_does_not_import_torch_and_is_much_faster_than_importing_it():
     assert result.returncode == 0, result.stderr
     assert "usage: sklearn-ae" in result.stdout
     assert result.stdout.strip().endswith("HEAVY []")
-    # A ratio, not an absolute time: the machine may be busy.
-    start = time.perf_counter()
-    _run("--help")
-    help_s = time.perf_counter() - start
-    start = time.perf_counter()
-    _run(code="import torch")
-    torch_s = time.perf_counter() - start
-    assert help_s < 0.5 * torch_s, (help_s, torch_s)
+    # A ratio, not an absolute time: the machine may be busy. The best of two
+    # interleaved runs each, so that one burst of load cannot decide it.
+    runs = {"help": lambda: _run("--help"), "torch": lambda: _run(code="import torch")}
+    seconds = {name: [] for name in runs}
+    for _ in range(2):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+    assert min(seconds["help"]) < 0.5 * min(seconds["torch"]), seconds
 
 
 def test_missing_data_offline_is_one_clear_line(tmp_path, monkeypatch, capsys):

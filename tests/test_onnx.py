@@ -76,6 +76,16 @@ def check_transform(ae, dtype):
     np.testing.assert_allclose(codes, ae.transform(X), atol=1e-5, rtol=0)
 
 
+def _assert_same_labels(labels, pipe, X):
+    """The labels agree wherever the two classes on top are clearly apart: each
+    probability may move by the tolerance (1e-5) in float32, so a tie closer
+    than 2e-5 may go either way on another CPU."""
+    top_two = np.sort(pipe.predict_proba(X), axis=1)[:, -2:]
+    clear = top_two[:, 1] - top_two[:, 0] > 2e-5
+    assert clear.mean() > 0.9
+    np.testing.assert_array_equal(labels[clear], pipe.predict(X)[clear])
+
+
 @pytest.mark.parametrize("ae", [StackedAE(), ConvAE(**SMALL["ConvAE"])], ids=type)
 def test_pipeline_with_autoencoder_predicts_as_scikit_learn(ae):
     # The issue's pipeline, on raw digits (0-16) and float64 as load_digits gives.
@@ -86,7 +96,7 @@ def test_pipeline_with_autoencoder_predicts_as_scikit_learn(ae):
     # ZipMap (probabilities as dicts) exists in float32 only.
     onx = to_onnx(pipe, X_train[:1], options={LogisticRegression: {"zipmap": False}})
     labels, probabilities = run(onx, X_test)
-    np.testing.assert_array_equal(labels, pipe.predict(X_test))
+    _assert_same_labels(labels, pipe, X_test)
     np.testing.assert_allclose(probabilities, pipe.predict_proba(X_test), atol=1e-5, rtol=0)
     # A trained pipeline, not a constant one: the labels carry information.
     assert (labels == y_test).mean() > 0.4  # chance: 0.1
@@ -99,7 +109,7 @@ def test_float32_pipeline_keeps_zipmap():
         [("ae", StackedAE(max_iter=5, random_state=0)), ("clf", LogisticRegression())]
     ).fit(X_train, y_train)
     labels, probabilities = run(to_onnx(pipe, X_train[:1]), X_test)
-    np.testing.assert_array_equal(labels, pipe.predict(X_test))
+    _assert_same_labels(labels, pipe, X_test)
     expected = pipe.predict_proba(X_test)
     got = np.array([[row[k] for k in range(10)] for row in probabilities])
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)
