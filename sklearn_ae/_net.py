@@ -91,6 +91,30 @@ class AutoencoderNet(NeuralNet):
         self.generator = generator
         self.chunk_rows = chunk_rows
 
+    def initialize_optimizer(self, triggered_directly=None):
+        """Register the optimizer; it is built on first use (``optimizer_``).
+
+        torch's ``Optimizer`` imports ``torch._dynamo`` when it is built (1-3 s,
+        once per process); a net that holds a loaded model for inference never
+        trains and need not pay it.
+        """
+        self.__dict__.pop("_optimizer", None)
+        if "optimizer" not in self._optimizers:
+            # What skorch's __setattr__ does when it sets optimizer_ here.
+            self._register_attribute("optimizer", None)
+        return self
+
+    @property
+    def optimizer_(self):
+        """The optimizer, built from the module's parameters on first access."""
+        if "_optimizer" not in self.__dict__:
+            super().initialize_optimizer()
+        return self.__dict__["_optimizer"]
+
+    @optimizer_.setter
+    def optimizer_(self, optimizer):
+        self.__dict__["_optimizer"] = optimizer
+
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs; see the module docstring for Ctrl-C."""
         if not self.initialized_:
