@@ -99,8 +99,8 @@ def _build_parser():
     cmp.add_argument(
         "--threads",
         type=int,
-        help="threads for torch, BLAS and OpenMP (default: as configured); "
-        "1 avoids oversubscription on a busy machine",
+        help="threads for torch, BLAS and OpenMP (default: chosen per method, the cores "
+        "idle when it starts; 1 for scikit-learn's t-SNE up to 5,000 rows)",
     )
     cmp.add_argument(
         "--out",

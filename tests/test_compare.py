@@ -259,3 +259,27 @@ def test_the_t_sne_loss_row_is_a_2d_map():
     assert [(r["method"], r["dim"]) for r in result.rows] == [("StackedAE (t-SNE loss)", 2)]
     assert METHODS["stacked-tsne"].params == {"neighbor_loss": "tsne"}
     assert 0.5 < result.rows[0]["trustworthiness"] <= 1.0, result.rows[0]
+
+
+def test_a_missing_package_is_named_as_pip_installs_it(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    from sklearn_ae.compare._methods import unavailable_reason
+
+    assert unavailable_reason("umap") == "needs the umap package (pip install umap-learn)"
+
+
+def test_threads_default_to_one_for_small_t_sne_and_to_the_idle_cores_else(monkeypatch):
+    from sklearn_ae.compare import _runner
+
+    # The case that cost 23-61 s instead of 2 s with one competing process.
+    assert _runner._auto_threads("tsne", 450) == 1
+    monkeypatch.setattr(_runner, "idle_cores", lambda window: 0.9)  # one of 2 cores busy
+    monkeypatch.setattr(_runner.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert _runner._auto_threads("stacked", 1347) == 1
+    monkeypatch.setattr(_runner, "idle_cores", lambda window: 2.0)
+    assert _runner._auto_threads("stacked", 1347) == 2
+    assert _runner._auto_threads("tsne", 20_000) == 2
+    result = run_comparison("digits", ["pca", "tsne"], [2], n_train=100, n_test=50)
+    assert [row["threads"] for row in result.rows] == [2, 1]

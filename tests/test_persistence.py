@@ -299,3 +299,23 @@ def test_fine_tuned_estimators_round_trip(fmt, kind):
     np.testing.assert_allclose(new_outputs(X_test), outputs(X_test), rtol=1e-6, atol=1e-7)
     assert loaded.loss_curve_ == model.loss_curve_
     assert loaded.net_.optimizer_.state_dict()["state"] == {}
+
+
+def test_a_loaded_model_predicts_without_importing_torch_dynamo(tmp_path):
+    # torch's Optimizer imports torch._dynamo (1-3 s once per process); a model
+    # loaded for inference never trains, so its optimizer is never built.
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(fitted(StackedAE)))
+    code = (
+        "import pickle, sys; import numpy as np\n"
+        f"model = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "X = np.random.default_rng(0).random((5, model.n_features_in_))\n"
+        "model.transform(X); model.inverse_transform(model.transform(X)); model.score(X)\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

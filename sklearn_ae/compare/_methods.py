@@ -40,6 +40,7 @@ class MethodSpec:
     settings : key of :data:`AE_DEFAULTS` whose settings it uses (default: ``key``).
     default : run when ``--methods`` is not given.
     package : an optional package it needs (left out when missing).
+    distribution : what ``pip install`` calls that package (default: ``package``).
     """
 
     key: str
@@ -50,6 +51,7 @@ class MethodSpec:
     settings: str = None
     default: bool = False
     package: str = None
+    distribution: str = None
 
 
 def _autoencoder_specs():
@@ -93,7 +95,7 @@ def _method_list():
             "openTSNE.TSNE (2-d; transforms new points)",
             package="openTSNE",
         ),
-        MethodSpec("umap", "UMAP", "umap.UMAP", package="umap"),
+        MethodSpec("umap", "UMAP", "umap.UMAP", package="umap", distribution="umap-learn"),
         *_autoencoder_specs(),
         # ------------------------------------------------------------------
         # Variants with extra ``params`` (skipped, with a note, where the
@@ -147,7 +149,9 @@ def unavailable_reason(key):
     """Why method ``key`` cannot run here (a missing package or parameter), or None."""
     spec = METHODS[key]
     if spec.package and importlib.util.find_spec(spec.package) is None:
-        return f"needs the {spec.package} package (pip install {spec.package})"
+        return (
+            f"needs the {spec.package} package (pip install {spec.distribution or spec.package})"
+        )
     if spec.estimator:
         import sklearn_ae
 

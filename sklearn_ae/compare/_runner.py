@@ -1,6 +1,7 @@
 """Fit every method at every code size and measure it on the held-out test rows."""
 
 import contextlib
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._runtime import idle_cores
 from ._data import load_comparison_data
 from ._methods import DEFAULT_METHODS, METHODS, make_method, resolve_method, unavailable_reason
 from ._metrics import knn_accuracy, measure, reconstruction_mse, trustworthiness_2d
@@ -16,6 +18,9 @@ from ._targets import check_targets
 __all__ = ["ComparisonResult", "run_comparison"]
 
 N_NEIGHBORS = 5  # for both trustworthiness and the k-NN classifier
+# Up to this many rows scikit-learn's t-SNE runs on one thread unless told
+# otherwise: a second one saves little there and costs 10-20x under load.
+SMALL_TSNE_ROWS = 5000
 
 
 @dataclass
@@ -30,7 +35,7 @@ class ComparisonResult:
         ``"StackedAE"``), ``key`` (the method's short name, ``"stacked"``),
         ``dim``, ``mse`` (per pixel,
         None without an inverse), ``trustworthiness`` (2-d only),
-        ``knn_accuracy`` (None without a transform), ``fit_s``,
+        ``knn_accuracy`` (None without a transform), ``fit_s``, ``threads``,
         ``transform_s_per_1000``, ``python_peak_mb``, ``rss_growth_mb``,
         ``target``, ``settings`` and ``note``.
     maps : dict
@@ -153,9 +158,11 @@ def run_comparison(
     verbose : bool, default=False
         Let the autoencoders print one line per epoch.
     n_threads : int, default=None
-        Threads for torch, BLAS and OpenMP (t-SNE) during the run; None leaves
-        them as they are. On a busy machine 1 avoids oversubscription, which
-        made scikit-learn's t-SNE 50 times slower on a loaded 2-core machine.
+        Threads for torch, BLAS and OpenMP (t-SNE) during the run. None chooses
+        per method: one for scikit-learn's t-SNE up to 5,000 rows, else the
+        cores idle when the method starts (all of them on a quiet machine), so
+        that a busy machine is not oversubscribed; a thread without a core made
+        scikit-learn's t-SNE 10-50 times slower on a loaded 2-core machine.
         Results depend slightly on it (summation order).
 
     Returns
@@ -197,8 +204,9 @@ def run_comparison(
     methods = keys
     if data.kind == "series":  # flat rows; RecurrentAE reads them as (steps, channels)
         ae_params = {"n_channels": data.image_shape[1], **(ae_params or {})}
-    with _threads(n_threads):
-        _run_all(result, data, methods, dims, shown, ae_params, random_state, progress, verbose)
+    _run_all(
+        result, data, methods, dims, shown, ae_params, random_state, progress, verbose, n_threads
+    )
     check_targets(data.name, result.rows)
     if any(r["key"] == "tsne" for r in result.rows):
         result.notes.append(
@@ -208,11 +216,28 @@ def run_comparison(
     return result
 
 
+def _auto_threads(key, n_rows):
+    """Threads for one method when the user chose none: what the machine has free.
+
+    On a busy machine a thread that has no core of its own stalls the others
+    at every OpenMP barrier: with one competing process on 2 cores,
+    scikit-learn's t-SNE of the 450 digits test rows took 23-61 s on 2 threads
+    against 2.0-2.7 s on one (benchmarks/RESULTS_busy.md). Small t-SNE runs
+    therefore take one thread; other methods the cores idle just before they
+    start (torch still picks one thread for small models itself).
+    """
+    if key == "tsne" and n_rows <= SMALL_TSNE_ROWS:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    idle = idle_cores(window=0.1)
+    return cores if idle is None else max(1, min(cores, round(idle)))
+
+
 @contextlib.contextmanager
 def _threads(n_threads):
-    if n_threads is None:
-        yield
-        return
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -225,7 +250,9 @@ def _threads(n_threads):
         torch.set_num_threads(before)
 
 
-def _run_all(result, data, methods, dims, shown, ae_params, random_state, progress, verbose):
+def _run_all(
+    result, data, methods, dims, shown, ae_params, random_state, progress, verbose, n_threads
+):
     start = time.perf_counter()
     for method in methods:
         for dim in dims:
@@ -239,10 +266,13 @@ def _run_all(result, data, methods, dims, shown, ae_params, random_state, progre
             )
             if info is None:
                 continue
-            with warnings.catch_warnings():
+            n_rows = len(data.X_test if info.transductive else data.X_train)
+            threads = n_threads or _auto_threads(method, n_rows)
+            with warnings.catch_warnings(), _threads(threads):
                 # Fixed epoch budgets stop before the tolerance is met by design.
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 row = _run_one(METHODS[method].label, dim, info, data, result, shown)
+            row["threads"] = threads
             row["key"] = method
             result.rows.append(row)
             if progress is not None:
@@ -299,5 +329,5 @@ def _progress_line(row, elapsed):
     ]
     for key, label in (("mse", "mse"), ("trustworthiness", "trust"), ("knn_accuracy", "5-NN")):
         if row[key] is not None:
-            parts.append(f"{label} {row[key]:.4f}")
+            parts.append(f"{label} {row[key]:.4g}")
     return "  ".join(parts)
