@@ -37,3 +37,21 @@ def _no_convergence_noise():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Start the longest tests first: the documentation build (about a minute,
+    the gallery included) and the ``slow`` ones (fresh processes importing torch).
+
+    Under ``pytest -n 2`` the other worker keeps printing progress meanwhile,
+    and the run does not end on one worker finishing a long test alone. The
+    other checks of the built pages go last: xdist hands out tests round robin,
+    and a second worker given one early would wait for the same build.
+    """
+
+    def order(item):
+        if "built_docs" in getattr(item, "fixturenames", ()):
+            return 0 if item.name == "test_docs_build_without_warnings" else 3
+        return 1 if item.get_closest_marker("slow") else 2
+
+    items.sort(key=order)  # stable: the usual order within each group
