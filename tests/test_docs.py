@@ -91,7 +91,7 @@ def test_docs_build_without_warnings(built_docs):
 
 
 def test_every_public_name_has_an_api_page(built_docs):
-    names = [n for n in sklearn_ae.__all__ if not n.startswith("_") and n != "BaseAutoencoder"]
+    names = [n for n in sklearn_ae.__all__ if not n.startswith("_")]
     missing = [n for n in names if not (HTML / "generated" / f"sklearn_ae.{n}.html").is_file()]
     assert not missing, f"add these to docs/api.rst: {missing}"
     for page in ("sklearn_ae.compare.run_comparison", "sklearn_ae.datasets.fetch_ucr"):
@@ -168,3 +168,18 @@ def test_readme_quick_start_runs_without_warnings_and_beats_pca():
     assert float(result.stdout.rsplit(":", 1)[1]) > 0.85
     # The landing page shows the same snippet.
     assert "literalinclude:: ../README.md" in (DOCS / "index.rst").read_text()
+
+
+def test_the_api_page_s_subclassing_example_trains():
+    import textwrap
+
+    from sklearn.base import clone
+    from sklearn.datasets import load_digits
+
+    section = (DOCS / "api.rst").read_text().split("subclass ``BaseAutoencoder``", 1)[1]
+    code = textwrap.dedent(section.split(".. code-block:: python\n", 1)[1].split("\n.. ", 1)[0])
+    short = "BottleneckAE(n_components=8, width=32, max_iter=3, random_state=0)"
+    namespace = {"X": load_digits().data[:200] / 16}
+    exec(code.replace("BottleneckAE(n_components=8, width=32)", short), namespace)
+    assert namespace["codes"].shape == (200, 8)
+    assert clone(namespace["model"]).get_params()["width"] == 32
