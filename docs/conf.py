@@ -38,6 +38,9 @@ default_role = "literal"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
+# One parameter per line once a signature is longer than this: StackedAE's
+# 1,100 characters on one line made its page scroll sideways.
+maximum_signature_line_length = 88
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "**.zip"]
 
 html_theme = "pydata_sphinx_theme"

@@ -66,6 +66,10 @@ def test_reconstruction_from_predictions_of_pca_and_bad_shapes():
     display = ReconstructionDisplay.from_predictions(X[:3], rec, estimator_name="PCA")
     assert display.image_shape == (8, 8)
     assert display.ax_.get_title().startswith("PCA")
+    # PCA's reconstructions dip below 0; the blank background of the originals
+    # (0) must still show as the colour map's white, not grey.
+    assert rec.min() < X[:3].min() == 0
+    assert display.image_.get_clim() == (0.0, X[:3].max())
     with pytest.raises(ValueError, match="same order"):
         ReconstructionDisplay.from_predictions(X[:3], rec[:2])
 
@@ -90,6 +94,11 @@ def test_latent_map_from_codes_with_labels_and_values():
     np.testing.assert_allclose(display.scatter_.get_offsets(), codes[:, [2, 0]])
     legend = display.ax_.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["0", "1", "2", "3", "4"]
+    # Beside the axes, never on the points.
+    display.figure_.canvas.draw()
+    axes_box = display.ax_.get_window_extent()
+    assert legend.get_window_extent().x0 >= axes_box.x1
+    assert display.figure_.get_window_extent().x1 >= legend.get_window_extent().x1
     assert display.ax_.get_xlabel() == "code 2"
     cont = LatentSpaceDisplay.from_codes(codes[:, :2], codes[:, 2])
     assert cont.ax_.get_legend() is None and len(cont.figure_.axes) == 2  # a colour bar
@@ -115,6 +124,8 @@ def test_loss_curves_and_best_epoch(stacked):
     assert list(train.get_xdata()) == [1, 2, 3]
     assert display.best_epoch_ == int(np.argmin(stacked.validation_loss_curve_)) + 1
     assert display.ax_.get_yscale() == "log"
+    ticks = display.ax_.get_xticks()
+    assert np.array_equal(ticks, np.round(ticks))  # whole epochs, no 2.5
     no_valid = LossCurveDisplay([3.0, 2.0, 1.5]).plot()
     assert no_valid.best_epoch_ is None and len(no_valid.lines_) == 1
     with pytest.raises(ValueError, match="fit it first"):

@@ -63,7 +63,8 @@ class LatentSpaceDisplay:
                 f"codes must have shape (n_samples, 2), got {codes.shape}; pick two "
                 "dimensions with dims=(i, j) in from_estimator or from_codes."
             )
-        ax = get_axes(ax, figsize=(6, 5))
+        own_figure = ax is None
+        ax = get_axes(ax, figsize=(6.5, 5))
         y = None if self.y is None else np.asarray(self.y)
         if y is not None and len(y) != len(codes):
             raise ValueError(f"y has {len(y)} entries but there are {len(codes)} codes.")
@@ -84,13 +85,24 @@ class LatentSpaceDisplay:
                 ax.scatter([], [], color=self.scatter_.cmap(self.scatter_.norm(i)), label=str(c))
                 for i, c in enumerate(classes)
             ]
-            ax.legend(handles=handles, title="label", fontsize=8, loc="best", markerscale=2)
+            # Beside the axes, never on the points it explains.
+            ax.legend(
+                handles=handles,
+                title="label",
+                fontsize=8,
+                markerscale=2,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1),
+                borderaxespad=0,
+            )
         else:
             self.scatter_ = ax.scatter(*codes.T, c=y, cmap="viridis", s=s, alpha=alpha)
             ax.figure.colorbar(self.scatter_, ax=ax)
         ax.set_xlabel(f"code {self.dims[0]}")
         ax.set_ylabel(f"code {self.dims[1]}")
         ax.set_title(title or f"{self.estimator_name or 'codes'}: 2-d latent map")
+        if own_figure:
+            ax.figure.tight_layout()  # room for the legend beside the axes
         self.ax_, self.figure_ = ax, ax.figure
         return self
 

@@ -51,6 +51,8 @@ class LossCurveDisplay:
         display : LossCurveDisplay
         """
         ax = get_axes(ax, figsize=(6, 4))
+        from matplotlib.ticker import MaxNLocator
+
         train = np.asarray(self.loss_curve, dtype=float)
         epochs = np.arange(1, len(train) + 1)
         self.lines_ = ax.plot(epochs, train, label="training loss")
@@ -63,6 +65,7 @@ class LossCurveDisplay:
         if log_scale:
             ax.set_yscale("log")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
         ax.set_ylabel("loss")
         ax.legend()
         ax.set_title(title or f"{self.estimator_name or 'model'}: loss per epoch")

@@ -85,7 +85,9 @@ class ReconstructionDisplay:
             ax = get_axes(ax, figsize=(min(1.2 * n, 12), 3))
             h, w = self.image_shape
             both = np.concatenate([X[:, : h * w], R[:, : h * w]]).reshape(2 * n, h, w)
-            lo, hi = np.nanmin(both), np.nanmax(both)
+            # The originals' range: a reconstruction dipping below their
+            # minimum would otherwise turn their blank background grey.
+            lo, hi = np.nanmin(X[:, : h * w]), np.nanmax(X[:, : h * w])
             self.image_ = ax.imshow(tile(both, n), cmap=cmap, vmin=lo, vmax=hi)
             ax.set_xticks([])
             ax.set_yticks([h / 2, 1.5 * h + 1], ["original", "reconstructed"])
