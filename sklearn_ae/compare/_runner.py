@@ -220,19 +220,24 @@ def _auto_threads(key, n_rows):
     """Threads for one method when the user chose none: what the machine has free.
 
     On a busy machine a thread that has no core of its own stalls the others
-    at every OpenMP barrier: with one competing process on 2 cores,
+    at every OpenMP barrier: on a shared 2-core machine (load 6-8),
     scikit-learn's t-SNE of the 450 digits test rows took 23-61 s on 2 threads
     against 2.0-2.7 s on one (benchmarks/RESULTS_busy.md). Small t-SNE runs
     therefore take one thread; other methods the cores idle just before they
-    start (torch still picks one thread for small models itself).
+    start, at most the threads this process is set to use (torch's count:
+    ``OMP_NUM_THREADS``, a test worker's 1), and torch still trains small
+    models on one thread itself.
     """
     if key == "tsne" and n_rows <= SMALL_TSNE_ROWS:
         return 1
+    import torch
+
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    idle = idle_cores(window=0.1)
+    cores = max(1, min(cores, torch.get_num_threads()))
+    idle = idle_cores(window=0.1) if cores > 1 else None
     return cores if idle is None else max(1, min(cores, round(idle)))
 
 
