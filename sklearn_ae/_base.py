@@ -138,9 +138,11 @@ def infer_in_dtype(module, X, fn, device, n_rows, n_threads, out_dtype):
 class BaseAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
 ):
-    """Base class of all autoencoders; not for direct use.
+    """Base class of all autoencoders: subclass it for a new one.
 
-    See :class:`~sklearn_ae.StackedAE` for the parameters every subclass shares.
+    A subclass declares its parameters as dataclass fields and implements
+    ``_build_module(n_features)``; the API reference shows an example. See
+    :class:`~sklearn_ae.StackedAE` for the parameters every subclass shares.
     """
 
     _parameter_constraints = {
