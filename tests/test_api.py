@@ -18,6 +18,7 @@ from ._helpers import digits_split
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=15, random_state=0)
 
 
+@pytest.mark.slow  # two worker processes import torch
 def test_pipeline_and_grid_search_with_y():
     X_train, X_test, y_train, y_test = digits_split()
     pipe = Pipeline([("ae", StackedAE(**SMALL)), ("clf", LogisticRegression(max_iter=500))])

@@ -291,6 +291,7 @@ def _memmap_run(memmap_path, test_path):
     assert recon_mse(blocks, X_test) == pytest.approx(recon_mse(in_memory, X_test), rel=0.05)
 
 
+@pytest.mark.slow  # a fresh process imports torch and trains three epochs
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_DATA"), reason="needs RLIMIT_DATA")
 def test_a_memmap_larger_than_the_memory_limit_trains_block_by_block(mnist_memmap, tmp_path):
     X, X_test = mnist_memmap
