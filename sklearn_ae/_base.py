@@ -427,11 +427,11 @@ class BaseAutoencoder(
                 self._pretrain(net, data)
             self._train(net, data)
         self._set_fitted(net)
-        if not dict(net.callbacks_)["convergence"].converged_:
+        monitor = dict(net.callbacks_)["convergence"]
+        if not monitor.converged_:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
-                f"improved by less than tol={dict(net.callbacks_)['convergence'].tol} for "
-                f"{self.n_iter_no_change} "
+                f"improved by less than tol={monitor.tol} for {monitor.n_iter_no_change} "
                 "consecutive epochs; increase max_iter to train longer.",
                 ConvergenceWarning,
                 stacklevel=3,
@@ -704,6 +704,11 @@ class BaseAutoencoder(
         )
         check(("power_t",), self.learning_rate == "invscaling", "used by 'invscaling' only")
         check(
+            ("batch_size",),
+            self.solver != "lbfgs",
+            "L-BFGS trains on the full batch, as scikit-learn's MLP does",
+        )
+        check(
             ("neighbor_weight", "n_neighbors"),
             self.neighbor_loss is not None,
             "used with neighbor_loss='umap' or 'tsne' only",
@@ -811,10 +816,14 @@ class BaseAutoencoder(
                     default_n_neighbors(self.neighbor_loss, self.n_neighbors),
                 )
             )
-        if self.batch_size != "auto":
+        if self.solver == "lbfgs":
+            # L-BFGS's curvature pairs and line search assume one objective;
+            # on minibatches it diverges (batch_size=1: NaN at epoch 2).
+            batch_size = -1
+        elif self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:
-            batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
+            batch_size = min(200, n_samples)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
             lr = self._auto_learning_rate(neighbors=neighbors)
@@ -831,14 +840,10 @@ class BaseAutoencoder(
             schedule = LearningRateSchedule(self.learning_rate, lr, max_iter, self.power_t)
             callbacks.append(("schedule", schedule))
         on_plateau = None if schedule is None else schedule.on_plateau
-        callbacks.append(
-            (
-                "convergence",
-                ConvergenceMonitor(
-                    self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
-                ),
-            )
+        monitor = ConvergenceMonitor(
+            self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
         )
+        callbacks.append(("convergence", monitor))
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
         if not pretraining:
@@ -861,6 +866,12 @@ class BaseAutoencoder(
         if "module" not in kwargs:
             kwargs["module"] = self._build_module(n_features)
         kwargs.setdefault("criterion", self._build_criterion())
+        if self.solver == "lbfgs" and _deterministic(kwargs["module"], kwargs):
+            # Full-batch L-BFGS on a fixed objective: an iteration (up to 20
+            # L-BFGS steps) that gains less than tol has converged, and the
+            # next would gain no more. scikit-learn's MLP likewise applies
+            # n_iter_no_change to its stochastic solvers only.
+            monitor.n_iter_no_change = 1
         return net_class()(**kwargs).initialize()
 
     # ------------------------------------------------------------ inference
@@ -987,6 +998,20 @@ class BaseAutoencoder(
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _deterministic(module, net_kwargs):
+    """Whether a training step computes the same loss twice on the same weights.
+
+    Not with input noise, sampling modules (a VAE's ``generator``), dropout or
+    terms that sample (the neighbour loss's edges).
+    """
+    samplers = (torch.nn.modules.dropout._DropoutNd, torch.nn.AlphaDropout)
+    return (
+        net_kwargs.get("corruption") is None
+        and not any(hasattr(term, "bind") for term in net_kwargs.get("penalties", ()))
+        and not any(hasattr(m, "generator") or isinstance(m, samplers) for m in module.modules())
+    )
 
 
 def _copy_callback(item):

@@ -90,7 +90,8 @@ _PARAMETERS = {
         Torch optimizer, named as in scikit-learn's MLP. ``"sgd"`` is
         stochastic gradient descent with ``momentum``; ``"adamw"`` is Adam
         with decoupled weight decay (``alpha``); ``"lbfgs"`` trains on the
-        full batch unless ``batch_size`` is set, and one of its iterations is
+        full batch (``batch_size`` is warned about and ignored, as in MLP;
+        sparse rows are densified in chunks), and one of its iterations is
         one ``LBFGS.step`` (up to 20 L-BFGS iterations with a strong-Wolfe
         line search).
     learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, default="constant"
@@ -132,15 +133,17 @@ _PARAMETERS = {
     alpha : float, default=0.0
         L2 penalty (weight decay) on all weights.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``, or the full
-        batch for L-BFGS.
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``. L-BFGS always
+        takes the full batch.
     max_iter : int
         Maximum number of epochs (passes over the training data).
     tol : <tol type>, default=<tol>
         Relative tolerance of the stopping rule: an epoch improves when its
         loss is below ``(1 - tol)`` times the best loss so far. Training stops
-        after ``n_iter_no_change`` epochs without improvement; the training
-        loss is monitored, or the validation loss with ``early_stopping``.<tol auto>
+        after ``n_iter_no_change`` epochs without improvement (after one for
+        L-BFGS on a deterministic loss: no ``noise``, sampling or dropout);
+        the training loss is monitored, or the validation loss with
+        ``early_stopping``.<tol auto>
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows, monitor their loss,
         and restore the weights of the best validation epoch at the end.
