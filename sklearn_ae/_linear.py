@@ -95,10 +95,14 @@ class LinearAE(BaseAutoencoder):
 
 # The shared text of the training parameters gives the other estimators' defaults.
 for _old, _new in [
-    ('solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"',
-     'solver : {"adam", "adamw", "sgd", "lbfgs"}, default="lbfgs"'),
-    ('learning_rate_init : float or "auto", default=0.001',
-     'learning_rate_init : float or "auto", default="auto"'),
+    (
+        'solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"',
+        'solver : {"adam", "adamw", "sgd", "lbfgs"}, default="lbfgs"',
+    ),
+    (
+        'learning_rate_init : float or "auto", default=0.001',
+        'learning_rate_init : float or "auto", default="auto"',
+    ),
     ("max_iter : int\n", "max_iter : int, default=100\n"),
 ]:
     assert _old in LinearAE.__doc__, _old
