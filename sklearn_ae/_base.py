@@ -327,7 +327,7 @@ class BaseAutoencoder(
         return -mse.per_sample(recon, x)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, X_val=None):
         """Train the autoencoder on ``X``.
 
         Parameters
@@ -336,6 +336,18 @@ class BaseAutoencoder(
             Training data. Sparse input is densified one batch at a time.
         y : Ignored
             Not used, present for API consistency by convention.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Your own validation set, as Keras's ``validation_data`` and
+            ``HistGradientBoostingRegressor``'s ``X_val``: its loss is
+            recorded every epoch (``validation_loss_curve_``) and, with
+            ``early_stopping=True``, it replaces the random hold-out of
+            ``validation_fraction``: training stops on its loss and keeps the
+            weights of its best epoch. Without ``early_stopping`` the stopping
+            rule watches the training loss. Inside a
+            :class:`~sklearn.pipeline.Pipeline` or a grid search, request it
+            with ``set_fit_request(X_val=True)`` (metadata routing), and pass
+            ``transform_input=["X_val"]`` to the pipeline so that the steps
+            before transform it as they transform ``X``.
 
         Returns
         -------
@@ -375,7 +387,7 @@ class BaseAutoencoder(
         self._warn_inactive_parameters()
         before = dict(vars(self))
         try:
-            self._fit(X)
+            self._fit(X, X_val)
         except KeyboardInterrupt:
             # Interrupted after at least one epoch, _fit has kept the epochs
             # completed so far; before the first, nothing changes.
@@ -406,11 +418,13 @@ class BaseAutoencoder(
                     "to start a new model, or restore the parameter."
                 )
 
-    def _fit(self, X):
+    def _fit(self, X, X_val=None):
         warm = self.warm_start and hasattr(self, "net_")
         if warm:
             self._check_same_model("warm_start=True", "Set warm_start=False")
         X = self._validate_input(X, reset=not warm)
+        if X_val is not None:
+            X_val = self._validate_input(X_val, reset=False)
         check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
@@ -425,6 +439,10 @@ class BaseAutoencoder(
             data = RowData(X, device)
             if not warm:
                 self._pretrain(net, data)
+            if X_val is not None:
+                net.validation_fraction = None
+                net.validation_data = RowData(X_val, device)
+                dict(net.callbacks_)["convergence"].on_validation = self.early_stopping
             self._train(net, data)
         self._set_fitted(net)
         monitor = dict(net.callbacks_)["convergence"]
@@ -479,6 +497,7 @@ class BaseAutoencoder(
         finally:
             monitor.keep_going = None
             net.generator = None
+            net.validation_data = None  # a fitted model holds no data
             for term in bound:
                 term.release()
         curve = [row["train_loss"] for row in net.history[epochs_before:]]
@@ -505,9 +524,14 @@ class BaseAutoencoder(
         history = net.history
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.best_validation_loss_ = min(self.validation_loss_curve_)
+        if len(history) and "valid_loss" in history[-1]:
+            self.validation_loss_curve_ = [row.get("valid_loss") for row in history]
+            self.best_validation_loss_ = min(
+                v for v in self.validation_loss_curve_ if v is not None
+            )
+        else:  # none this time: an earlier fit's would mislead
+            vars(self).pop("validation_loss_curve_", None)
+            vars(self).pop("best_validation_loss_", None)
 
     def _check_partial_fit(self):
         if self.solver == "lbfgs":

@@ -228,9 +228,11 @@ ATTRIBUTES = """n_features_in_ : int
     loss_curve_ : list of float
         Training loss of each epoch.
     validation_loss_curve_ : list of float
-        Validation loss of each epoch (only with ``early_stopping=True``).
+        Validation loss of each epoch (only with ``early_stopping=True`` or
+        ``fit(X, X_val=...)``; None for epochs of an earlier warm-started fit
+        that had none).
     best_validation_loss_ : float
-        Lowest validation loss (only with ``early_stopping=True``).
+        Lowest validation loss (only with ``early_stopping=True`` or ``X_val``).
     n_iter_ : int
         Number of epochs run."""
 

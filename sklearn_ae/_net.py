@@ -61,6 +61,9 @@ class AutoencoderNet(NeuralNet):
         ``penalty(module, x_in, out) -> scalar`` added to the loss.
     validation_fraction : float or None
         Held-out share of rows for early stopping; None trains on everything.
+    validation_data : RowData or None
+        Rows of the user's own validation set (``fit(X, X_val=...)``), scored
+        every epoch instead of a held-out share; set for one fit.
     generator : torch.Generator or None
         The fit's own random stream: shuffling, the validation split, input
         corruption, and the sampling of any submodule or penalty with a
@@ -80,6 +83,7 @@ class AutoencoderNet(NeuralNet):
         corruption=None,
         penalties=(),
         validation_fraction=None,
+        validation_data=None,
         generator=None,
         chunk_rows=None,
         **kwargs,
@@ -88,6 +92,7 @@ class AutoencoderNet(NeuralNet):
         self.corruption = corruption
         self.penalties = penalties
         self.validation_fraction = validation_fraction
+        self.validation_data = validation_data
         self.generator = generator
         self.chunk_rows = chunk_rows
 
@@ -118,7 +123,8 @@ class AutoencoderNet(NeuralNet):
 
     def _rewind(self):
         """Drop the unfinished epoch: its history row and its weight updates."""
-        complete = {"train_loss"} | ({"valid_loss"} if self.validation_fraction else set())
+        validates = self.validation_fraction or self.validation_data is not None
+        complete = {"train_loss"} | ({"valid_loss"} if validates else set())
         if len(self.history) and not complete <= set(self.history[-1]):
             del self.history[-1]
         snapshot = dict(self.callbacks_).get("snapshot")
@@ -142,6 +148,8 @@ class AutoencoderNet(NeuralNet):
 
     def get_split_datasets(self, X, y=None, **fit_params):
         data = self.get_dataset(X)
+        if self.validation_data is not None:
+            return data, self.validation_data
         if not self.validation_fraction:
             return data, None
         return split_rows(data, self.validation_fraction, self.generator)
@@ -255,6 +263,8 @@ class ConvergenceMonitor(Callback):
     mean of the data, say) does not end training. ``on_plateau(net) -> bool``
     is asked next: True when it acted on the plateau (the "adaptive" learning
     rate was lowered, see :class:`LearningRateSchedule`) and training goes on.
+    ``on_validation=False`` monitors the training loss even where a validation
+    set is scored (a user's ``X_val`` without ``early_stopping``).
     """
 
     def __init__(self, tol, n_iter_no_change, keep_going=None, on_plateau=None):
@@ -262,6 +272,8 @@ class ConvergenceMonitor(Callback):
         self.n_iter_no_change = n_iter_no_change
         self.keep_going = keep_going
         self.on_plateau = on_plateau
+
+    on_validation = True  # a class default: models pickled before it keep working
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
@@ -271,6 +283,8 @@ class ConvergenceMonitor(Callback):
         self.converged_ = False
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        if not self.on_validation:
+            dataset_valid = None
         key = "train_loss" if dataset_valid is None else "valid_loss"
         loss = net.history[-1, key]
         # Relative to the best loss's magnitude: a VAE's loss can be negative,
