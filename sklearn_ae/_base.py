@@ -870,8 +870,8 @@ class BaseAutoencoder(
         callbacks.append(("convergence", monitor))
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
-        if not pretraining:
-            callbacks += self._user_callbacks()
+        user = [] if pretraining else self._user_callbacks()
+        callbacks += user
         kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
@@ -896,7 +896,13 @@ class BaseAutoencoder(
             # next would gain no more. scikit-learn's MLP likewise applies
             # n_iter_no_change to its stochastic solvers only.
             monitor.n_iter_no_change = 1
-        return net_class()(**kwargs).initialize()
+        net = net_class()(**kwargs).initialize()
+        # The user's callbacks come last, named by skorch (their class name
+        # where no name was given): callbacks_ reads them back.
+        net.user_callback_names = [
+            name for name, _ in net.callbacks_[len(net.callbacks_) - len(user) :]
+        ]
+        return net
 
     # ------------------------------------------------------------ inference
     @property
@@ -904,6 +910,20 @@ class BaseAutoencoder(
         """The trained :class:`torch.nn.Module`."""
         check_is_fitted(self, "net_")
         return self.net_.module_
+
+    @property
+    def callbacks_(self):
+        """The fitted copies of ``callbacks``, by name: ``{name: callback}``.
+
+        A fit trains with copies of the callbacks you pass (the parameter
+        never changes), so what they recorded (a metric's history, a
+        checkpoint's best epoch) is read here. Names are those given as
+        ``(name, callback)`` pairs, else skorch's (the class name). A model
+        loaded from a file has fresh copies.
+        """
+        check_is_fitted(self, "net_")
+        names = set(getattr(self.net_, "user_callback_names", ()))
+        return {name: cb for name, cb in self.net_.callbacks_ if name in names}
 
     @property
     def _n_features_out(self):

@@ -181,7 +181,7 @@ _PARAMETERS = {
         progress): e.g. ``Checkpoint(monitor="train_loss_best")``,
         ``LRScheduler``, ``EpochScoring``-like metrics, ``TensorBoard``. Each
         fit trains with deep copies, so the parameter itself is never
-        changed. The history holds ``train_loss``, ``train_loss_best``, ``lr``
+        changed: read the fitted copies back from ``callbacks_``. The history holds ``train_loss``, ``train_loss_best``, ``lr``
         (with a schedule) and, with ``early_stopping``, ``valid_loss`` and
         ``valid_loss_best``. Greedy pretraining stages run without them.
     neighbor_loss : {None, "umap", "tsne"}, default=None
@@ -234,7 +234,11 @@ ATTRIBUTES = """n_features_in_ : int
     best_validation_loss_ : float
         Lowest validation loss (only with ``early_stopping=True`` or ``X_val``).
     n_iter_ : int
-        Number of epochs run."""
+        Number of epochs run.
+    callbacks_ : dict
+        The fitted copies of ``callbacks`` by name (the name given in a
+        ``(name, callback)`` pair, else the class name): what they recorded
+        during the fit, e.g. a checkpoint's or a metric's state."""
 
 
 def fill_doc(cls):
