@@ -181,9 +181,10 @@ _PARAMETERS = {
         progress): e.g. ``Checkpoint(monitor="train_loss_best")``,
         ``LRScheduler``, ``EpochScoring``-like metrics, ``TensorBoard``. Each
         fit trains with deep copies, so the parameter itself is never
-        changed: read the fitted copies back from ``callbacks_``. The history holds ``train_loss``, ``train_loss_best``, ``lr``
-        (with a schedule) and, with ``early_stopping``, ``valid_loss`` and
-        ``valid_loss_best``. Greedy pretraining stages run without them.
+        changed: read the fitted copies back from ``callbacks_``. The
+        history holds ``train_loss``, ``train_loss_best``, ``lr`` (with a
+        schedule) and, with ``early_stopping`` or ``X_val``, ``valid_loss``
+        and ``valid_loss_best``. Greedy pretraining stages run without them.
     neighbor_loss : {None, "umap", "tsne"}, default=None
         Add a neighbour-preserving term to the loss, so that rows that are
         near neighbours in input space get nearby codes: parametric UMAP

@@ -79,7 +79,7 @@ def test_fitted_callbacks_are_read_back_by_name(tmp_path):
     assert ae.net_.history[-1, "event_cp"] is True
     assert StackedAE(**SMALL).fit(X_train).callbacks_ == {}
     with pytest.raises(AttributeError):
-        StackedAE().callbacks_
+        _ = StackedAE().callbacks_
 
 
 def test_estimator_with_callbacks_clones_and_refits_identically():
