@@ -27,9 +27,10 @@ def test_the_validation_curve_is_the_loss_of_the_rows_given():
     # Scored every epoch on X_val itself (float32 training vs float64 score).
     assert ae.validation_loss_curve_[-1] == pytest.approx(-ae.score(X_val), rel=1e-5)
     # Without early_stopping the stopping rule and the weights follow training.
-    assert ae.loss_curve_ == _quiet_fit(
-        StackedAE(n_components=8, max_iter=5, random_state=0), X_train
-    ).loss_curve_
+    assert (
+        ae.loss_curve_
+        == _quiet_fit(StackedAE(n_components=8, max_iter=5, random_state=0), X_train).loss_curve_
+    )
     assert ae.net_.validation_data is None  # the fitted model holds no data
     _quiet_fit(ae, X_train)  # a later fit without one drops the curve
     assert not hasattr(ae, "validation_loss_curve_")
