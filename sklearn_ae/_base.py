@@ -505,7 +505,7 @@ class BaseAutoencoder(
             type(self).__name__,
             net.module_,
             start_error,
-            divergence_advice(net.lr),
+            divergence_advice(net.lr, self._sgd_momentum()),
             competing=competing,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
@@ -764,6 +764,10 @@ class BaseAutoencoder(
         """The ``tol`` of the stopping rule (``"auto"`` where a subclass allows it)."""
         return self.tol
 
+    def _sgd_momentum(self):
+        """The momentum SGD steps with (0 for the other solvers), for the advice on failure."""
+        return self.momentum if self.solver == "sgd" else 0.0
+
     def _optimizer_kwargs(self):
         if self.solver == "sgd":
             # torch refuses Nesterov without momentum; MLP's is then plain SGD.
@@ -853,7 +857,7 @@ class BaseAutoencoder(
             lr = self._auto_learning_rate(neighbors=neighbors)
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
-            ("divergence", DivergenceGuard(lr)),
+            ("divergence", DivergenceGuard(lr, self._sgd_momentum())),
         ]
         if neighbors and self.solver != "lbfgs":
             # Before the convergence monitor: its best validation weights

@@ -181,7 +181,7 @@ class FitDiagnostics:
             warnings.warn(
                 f"Every code unit of {name} is constant on the training data (dead codes): "
                 "transform returns the same code for every sample. Lower the penalty "
-                "weight (e.g. sparsity_weight), the learning rate, or change activation.",
+                f"weight (e.g. sparsity_weight) or change activation. {advice}",
                 ConvergenceWarning,
                 stacklevel=5,
             )

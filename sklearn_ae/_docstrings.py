@@ -121,7 +121,11 @@ _PARAMETERS = {
     power_t : float, default=0.5
         Exponent of ``learning_rate="invscaling"``.
     momentum : float, default=0.9
-        Momentum of ``solver="sgd"``, in [0, 1].
+        Momentum of ``solver="sgd"``, in [0, 1]: scikit-learn MLP's default,
+        where ``torch.optim.SGD``'s is 0. Steps are then about
+        ``1 / (1 - momentum)`` (10) times the rate, so a rate that trains in
+        a plain torch loop (a tutorial's ``SGD(lr=1.0)``) needs
+        ``momentum=0`` here.
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``solver="sgd"`` (and ``momentum > 0``).
     beta_1 : float, default=0.9

@@ -226,19 +226,31 @@ class AutoencoderNet(NeuralNet):
         self.history.record(prefix + "_loss_best", not earlier or loss < min(earlier))
 
 
-def divergence_advice(learning_rate):
-    """What to try after a diverged fit."""
-    return (
+def divergence_advice(learning_rate, momentum=0.0):
+    """What to try after a diverged (or collapsed) fit; ``momentum`` of solver="sgd"."""
+    advice = (
         f"Try a lower learning_rate_init (now {learning_rate:g}, e.g. {learning_rate / 10:g}), "
         "scale the input (e.g. StandardScaler or MinMaxScaler), or another solver."
     )
+    if momentum:
+        # torch.optim.SGD has no momentum by default, scikit-learn's MLP 0.9:
+        # a rate from a plain torch loop is then 1 / (1 - 0.9) = 10x too large.
+        advice += (
+            f" solver='sgd' steps with momentum={momentum:g} (scikit-learn MLP's default), "
+            f"about {1 / (1 - min(momentum, 0.999)):.3g}x the rate: a rate that trains in a "
+            "plain torch.optim.SGD loop (no momentum by default) needs momentum=0 here."
+        )
+    return advice
 
 
 class DivergenceGuard(Callback):
     """Stop with a clear message as soon as an epoch's loss is not finite."""
 
-    def __init__(self, learning_rate):
+    momentum = 0.0  # a class default: models pickled before it keep working
+
+    def __init__(self, learning_rate, momentum=0.0):
         self.learning_rate = learning_rate
+        self.momentum = momentum
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -246,7 +258,7 @@ class DivergenceGuard(Callback):
             if key in row and not torch.isfinite(torch.tensor(row[key])):
                 raise FloatingPointError(
                     f"The training loss became {row[key]} at epoch {row['epoch']}: "
-                    f"training diverged. {divergence_advice(self.learning_rate)}"
+                    f"training diverged. {divergence_advice(self.learning_rate, self.momentum)}"
                 )
 
 
