@@ -11,7 +11,13 @@ interleaved)::
 
     before (random start, 20 iterations): PCA 0.74 ms, LinearAE 636 ms, 860x
     after  (default init="pca", 2 iterations): PCA 0.77-0.82 ms,
-           LinearAE 6.0-9.7 ms, 7x-13x (two runs)
+           LinearAE 6.0-9.7 ms, 7x-13x (two runs at load 3-4)
+           LinearAE 11.3 ms, 16x (load 7); 19-23 ms, 26-31x (load 10-11)
+
+The fit's cost is now a fixed overhead of about twenty small torch calls
+(two full-batch L-BFGS evaluations, the fit checks' forward passes, the
+PCA start's 64 x 64 eigendecomposition), which a crowded CPU stretches far
+more than PCA's one LAPACK call: compare on a quiet machine.
 
 Usage (from the repository root)::
 
