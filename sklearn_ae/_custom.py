@@ -187,6 +187,13 @@ class AutoEncoder(CustomModules, BaseAutoencoder):
     returns the reconstruction, in any shape holding ``n_features`` values
     per sample (its raw output: ``loss="bce"`` applies the sigmoid).
 
+    The encoder may also return a tuple ``(code, *extras)``: the extras reach
+    the decoder as ``decoder(code, *extras)``, e.g. the indices of
+    ``nn.MaxPool2d(return_indices=True)`` for an ``nn.MaxUnpool2d``.
+    :meth:`transform` returns the code alone; codes alone then cannot be
+    decoded, so :meth:`inverse_transform` raises and :meth:`reconstruct`
+    (encoding and decoding in one pass) gives the reconstructions.
+
     Parameters
     ----------
     encoder : torch.nn.Module or class
