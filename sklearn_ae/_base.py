@@ -347,7 +347,9 @@ class BaseAutoencoder(
             :class:`~sklearn.pipeline.Pipeline` or a grid search, request it
             with ``set_fit_request(X_val=True)`` (metadata routing), and pass
             ``transform_input=["X_val"]`` to the pipeline so that the steps
-            before transform it as they transform ``X``.
+            before transform it as they transform ``X``. A search splits
+            metadata with as many rows as ``X`` by its folds, as it splits
+            ``X``: give ``X_val`` another number of rows there.
 
         Returns
         -------
