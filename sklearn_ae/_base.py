@@ -329,7 +329,7 @@ class BaseAutoencoder(
         return -mse.per_sample(recon, x)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, X_val=None):
         """Train the autoencoder on ``X``.
 
         Parameters
@@ -338,6 +338,20 @@ class BaseAutoencoder(
             Training data. Sparse input is densified one batch at a time.
         y : Ignored
             Not used, present for API consistency by convention.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Your own validation set, as Keras's ``validation_data`` and
+            ``HistGradientBoostingRegressor``'s ``X_val``: its loss is
+            recorded every epoch (``validation_loss_curve_``) and, with
+            ``early_stopping=True``, it replaces the random hold-out of
+            ``validation_fraction``: training stops on its loss and keeps the
+            weights of its best epoch. Without ``early_stopping`` the stopping
+            rule watches the training loss. Inside a
+            :class:`~sklearn.pipeline.Pipeline` or a grid search, request it
+            with ``set_fit_request(X_val=True)`` (metadata routing), and pass
+            ``transform_input=["X_val"]`` to the pipeline so that the steps
+            before transform it as they transform ``X``. A search splits
+            metadata with as many rows as ``X`` by its folds, as it splits
+            ``X``: give ``X_val`` another number of rows there.
 
         Returns
         -------
@@ -377,7 +391,7 @@ class BaseAutoencoder(
         self._warn_inactive_parameters()
         before = dict(vars(self))
         try:
-            self._fit(X)
+            self._fit(X, X_val)
         except KeyboardInterrupt:
             # Interrupted after at least one epoch, _fit has kept the epochs
             # completed so far; before the first, nothing changes.
@@ -408,11 +422,13 @@ class BaseAutoencoder(
                     "to start a new model, or restore the parameter."
                 )
 
-    def _fit(self, X):
+    def _fit(self, X, X_val=None):
         warm = self.warm_start and hasattr(self, "net_")
         if warm:
             self._check_same_model("warm_start=True", "Set warm_start=False")
         X = self._validate_input(X, reset=not warm)
+        if X_val is not None:
+            X_val = self._validate_input(X_val, reset=False)
         check_data_scale(X, type(self).__name__)
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
@@ -427,13 +443,17 @@ class BaseAutoencoder(
             data = RowData(X, device)
             if not warm:
                 self._pretrain(net, data)
+            if X_val is not None:
+                net.validation_fraction = None
+                net.validation_data = RowData(X_val, device)
+                dict(net.callbacks_)["convergence"].on_validation = self.early_stopping
             self._train(net, data)
         self._set_fitted(net)
-        if not dict(net.callbacks_)["convergence"].converged_:
+        monitor = dict(net.callbacks_)["convergence"]
+        if not monitor.converged_:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
-                f"improved by less than tol={dict(net.callbacks_)['convergence'].tol} for "
-                f"{self.n_iter_no_change} "
+                f"improved by less than tol={monitor.tol} for {monitor.n_iter_no_change} "
                 "consecutive epochs; increase max_iter to train longer.",
                 ConvergenceWarning,
                 stacklevel=3,
@@ -481,6 +501,7 @@ class BaseAutoencoder(
         finally:
             monitor.keep_going = None
             net.generator = None
+            net.validation_data = None  # a fitted model holds no data
             for term in bound:
                 term.release()
         curve = [row["train_loss"] for row in net.history[epochs_before:]]
@@ -488,7 +509,7 @@ class BaseAutoencoder(
             type(self).__name__,
             net.module_,
             start_error,
-            divergence_advice(net.lr),
+            divergence_advice(net.lr, self._sgd_momentum()),
             competing=competing,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
@@ -507,9 +528,14 @@ class BaseAutoencoder(
         history = net.history
         self.n_iter_ = len(history)
         self.loss_curve_ = list(history[:, "train_loss"])
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(history[:, "valid_loss"])
-            self.best_validation_loss_ = min(self.validation_loss_curve_)
+        if len(history) and "valid_loss" in history[-1]:
+            self.validation_loss_curve_ = [row.get("valid_loss") for row in history]
+            self.best_validation_loss_ = min(
+                v for v in self.validation_loss_curve_ if v is not None
+            )
+        else:  # none this time: an earlier fit's would mislead
+            vars(self).pop("validation_loss_curve_", None)
+            vars(self).pop("best_validation_loss_", None)
 
     def _check_partial_fit(self):
         if self.solver == "lbfgs":
@@ -706,6 +732,11 @@ class BaseAutoencoder(
         )
         check(("power_t",), self.learning_rate == "invscaling", "used by 'invscaling' only")
         check(
+            ("batch_size",),
+            self.solver != "lbfgs",
+            "L-BFGS trains on the full batch, as scikit-learn's MLP does",
+        )
+        check(
             ("neighbor_weight", "n_neighbors"),
             self.neighbor_loss is not None,
             "used with neighbor_loss='umap' or 'tsne' only",
@@ -736,6 +767,10 @@ class BaseAutoencoder(
     def _stopping_tol(self, neighbors):
         """The ``tol`` of the stopping rule (``"auto"`` where a subclass allows it)."""
         return self.tol
+
+    def _sgd_momentum(self):
+        """The momentum SGD steps with (0 for the other solvers), for the advice on failure."""
+        return self.momentum if self.solver == "sgd" else 0.0
 
     def _optimizer_kwargs(self):
         if self.solver == "sgd":
@@ -813,16 +848,20 @@ class BaseAutoencoder(
                     default_n_neighbors(self.neighbor_loss, self.n_neighbors),
                 )
             )
-        if self.batch_size != "auto":
+        if self.solver == "lbfgs":
+            # L-BFGS's curvature pairs and line search assume one objective;
+            # on minibatches it diverges (batch_size=1: NaN at epoch 2).
+            batch_size = -1
+        elif self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:
-            batch_size = -1 if self.solver == "lbfgs" else min(200, n_samples)
+            batch_size = min(200, n_samples)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
             lr = self._auto_learning_rate(neighbors=neighbors)
         callbacks = [
             ("snapshot", EpochSnapshot()),  # first: the weights as the epoch left them
-            ("divergence", DivergenceGuard(lr)),
+            ("divergence", DivergenceGuard(lr, self._sgd_momentum())),
         ]
         if neighbors and self.solver != "lbfgs":
             # Before the convergence monitor: its best validation weights
@@ -833,18 +872,14 @@ class BaseAutoencoder(
             schedule = LearningRateSchedule(self.learning_rate, lr, max_iter, self.power_t)
             callbacks.append(("schedule", schedule))
         on_plateau = None if schedule is None else schedule.on_plateau
-        callbacks.append(
-            (
-                "convergence",
-                ConvergenceMonitor(
-                    self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
-                ),
-            )
+        monitor = ConvergenceMonitor(
+            self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
         )
+        callbacks.append(("convergence", monitor))
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
-        if not pretraining:
-            callbacks += self._user_callbacks()
+        user = [] if pretraining else self._user_callbacks()
+        callbacks += user
         kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
@@ -863,7 +898,19 @@ class BaseAutoencoder(
         if "module" not in kwargs:
             kwargs["module"] = self._build_module(n_features)
         kwargs.setdefault("criterion", self._build_criterion())
-        return net_class()(**kwargs).initialize()
+        if self.solver == "lbfgs" and _deterministic(kwargs["module"], kwargs):
+            # Full-batch L-BFGS on a fixed objective: an iteration (up to 20
+            # L-BFGS steps) that gains less than tol has converged, and the
+            # next would gain no more. scikit-learn's MLP likewise applies
+            # n_iter_no_change to its stochastic solvers only.
+            monitor.n_iter_no_change = 1
+        net = net_class()(**kwargs).initialize()
+        # The user's callbacks come last, named by skorch (their class name
+        # where no name was given): callbacks_ reads them back.
+        net.user_callback_names = [
+            name for name, _ in net.callbacks_[len(net.callbacks_) - len(user) :]
+        ]
+        return net
 
     # ------------------------------------------------------------ inference
     @property
@@ -871,6 +918,20 @@ class BaseAutoencoder(
         """The trained :class:`torch.nn.Module`."""
         check_is_fitted(self, "net_")
         return self.net_.module_
+
+    @property
+    def callbacks_(self):
+        """The fitted copies of ``callbacks``, by name: ``{name: callback}``.
+
+        A fit trains with copies of the callbacks you pass (the parameter
+        never changes), so what they recorded (a metric's history, a
+        checkpoint's best epoch) is read here. Names are those given as
+        ``(name, callback)`` pairs, else skorch's (the class name). A model
+        loaded from a file has fresh copies.
+        """
+        check_is_fitted(self, "net_")
+        names = set(getattr(self.net_, "user_callback_names", ()))
+        return {name: cb for name, cb in self.net_.callbacks_ if name in names}
 
     @property
     def _n_features_out(self):
@@ -989,6 +1050,20 @@ class BaseAutoencoder(
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _deterministic(module, net_kwargs):
+    """Whether a training step computes the same loss twice on the same weights.
+
+    Not with input noise, sampling modules (a VAE's ``generator``), dropout or
+    terms that sample (the neighbour loss's edges).
+    """
+    samplers = (torch.nn.modules.dropout._DropoutNd, torch.nn.AlphaDropout)
+    return (
+        net_kwargs.get("corruption") is None
+        and not any(hasattr(term, "bind") for term in net_kwargs.get("penalties", ()))
+        and not any(hasattr(m, "generator") or isinstance(m, samplers) for m in module.modules())
+    )
 
 
 def _copy_callback(item):

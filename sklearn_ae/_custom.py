@@ -14,7 +14,7 @@ from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
 from .modules import EncoderDecoder
 
-__all__ = ["AutoEncoder", "reset_parameters"]
+__all__ = ["AutoEncoder", "CustomModules", "reset_parameters"]
 
 
 def reset_parameters(module):
@@ -29,9 +29,149 @@ def _tensor_width(output):
     return output[0].numel() if isinstance(output, torch.Tensor) and output.ndim else 0
 
 
+def _describe(output):
+    if isinstance(output, torch.Tensor):
+        return f"a tensor of shape {tuple(output.shape)}"
+    if isinstance(output, tuple | list):
+        return "(" + ", ".join(_describe(o) for o in output) + ")"
+    return type(output).__name__
+
+
+class CustomModules:
+    """An estimator's network made of the user's own ``encoder`` and ``decoder``.
+
+    Shared by :class:`AutoEncoder` and ``VariationalAE(encoder=...,
+    decoder=...)``: builds both parts (instances deep-copied and re-drawn,
+    classes called with what they accept), and checks them with one pass of
+    a zero batch (which also sizes lazy layers). The estimator has
+    ``encoder``, ``decoder``, ``encoder_params``, ``decoder_params`` and
+    ``n_components`` parameters and says, through ``_encoder_input_shape``,
+    what shape one sample has for the encoder.
+    """
+
+    _custom_parameter_constraints = {
+        "encoder": [callable],
+        "decoder": [callable],
+        "encoder_params": [dict, None],
+        "decoder_params": [dict, None],
+    }
+    # Tensors the encoder returns first as codes (a VAE's mean and
+    # log-variance: 2), and how the error for a wrong output says so.
+    _n_codes = 1
+    _encoder_returns = (
+        "the code, one tensor with the samples along its first axis, or a tuple (code, "
+        "*extras) whose extras reach the decoder as decoder(code, *extras)"
+    )
+    _n_components_remedy = "change the encoder or pass n_components=None"
+
+    def _make_part(self, name, n_features):
+        spec, params = getattr(self, name), getattr(self, f"{name}_params")
+        params = dict(params or {})
+        if isinstance(spec, torch.nn.Module):
+            if params:
+                raise ValueError(
+                    f"{name}_params applies only when {name} is a class; {name} is a module "
+                    f"instance ({type(spec).__name__}): pass {name}_params=None, or the class."
+                )
+            # A copy: the instance passed stays untrained and, for lazy
+            # layers, unsized, so that a fit on another width works too.
+            module = copy.deepcopy(spec)
+            reset_parameters(module)
+            return module
+        try:
+            accepted = inspect.signature(spec).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            accepted = {}
+        given = {"n_features": n_features, "input_shape": self._encoder_input_shape()}
+        if self.n_components is not None:
+            given["n_components"] = int(self.n_components)
+        for key, value in given.items():
+            if key in accepted and key not in params:
+                params[key] = value
+        module = spec(**params)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(
+                f"{name}={spec!r} returned {type(module).__name__}, not a torch.nn.Module."
+            )
+        return module
+
+    def _build_parts(self, n_features):
+        """``(encoder, decoder, code_shape, n_extras)``; sets ``code_shape_`` and co."""
+        encoder = self._make_part("encoder", n_features)
+        decoder = self._make_part("decoder", n_features)
+        code_shape, n_extras, widest = self._probe(encoder, decoder, n_features)
+        self.code_shape_, self.n_components_ = code_shape, math.prod(code_shape)
+        self._widest_activation = widest
+        return encoder, decoder, code_shape, n_extras
+
+    def _probe(self, encoder, decoder, n_features):
+        """Shapes from one pass of two zero samples (it also sizes lazy layers).
+
+        In eval mode, so batch norm keeps its statistics and dropout draws nothing.
+        """
+        widths = []
+        parts = (encoder, decoder)
+        hooks = [
+            sub.register_forward_hook(lambda mod, args, out: widths.append(_tensor_width(out)))
+            for part in parts
+            for sub in part.modules()
+        ]
+        x = torch.zeros(2, *self._encoder_input_shape())
+        try:
+            with torch.no_grad():
+                for part in parts:
+                    part.eval()
+                try:
+                    output = encoder(x)
+                except Exception as exc:
+                    raise ValueError(
+                        f"The encoder fails on a batch of shape {tuple(x.shape)}: {exc}. Set "
+                        "input_shape to the shape one sample has for your encoder."
+                    ) from exc
+                outputs = output if isinstance(output, tuple | list) else (output,)
+                codes, extras = outputs[: self._n_codes], tuple(outputs[self._n_codes :])
+                if len(codes) < self._n_codes or any(
+                    not isinstance(c, torch.Tensor)
+                    or c.ndim < 2
+                    or len(c) != 2
+                    or c.shape != codes[0].shape
+                    for c in codes
+                ):
+                    raise ValueError(
+                        f"The encoder must return {self._encoder_returns}; for a batch of "
+                        f"shape {tuple(x.shape)} it returned {_describe(output)}."
+                    )
+                code_shape = tuple(codes[0].shape[1:])
+                # Checked before the decoder runs: a decoder class sized by
+                # n_components would otherwise fail with a shape error.
+                if self.n_components is not None and self.n_components != math.prod(code_shape):
+                    raise ValueError(
+                        f"n_components={self.n_components}, but the encoder returns codes of "
+                        f"{math.prod(code_shape)} values per sample (shape {code_shape}); "
+                        f"{self._n_components_remedy}."
+                    )
+                recon = decoder(codes[0], *extras)
+        finally:
+            for hook in hooks:
+                hook.remove()
+            for part in parts:
+                part.train()
+        if not isinstance(recon, torch.Tensor) or recon[0].numel() != n_features:
+            got = tuple(recon.shape[1:]) if isinstance(recon, torch.Tensor) else type(recon)
+            raise ValueError(
+                f"The decoder must return n_features={n_features} values per sample (any "
+                f"shape), but it returned samples of shape {got} for codes of shape "
+                f"{code_shape}."
+            )
+        return code_shape, len(extras), max(widths, default=n_features)
+
+    def _activation_width(self, n_features):
+        return max(n_features, self.n_components_, getattr(self, "_widest_activation", 0))
+
+
 @fill_doc
 @estimator_parameters
-class AutoEncoder(BaseAutoencoder):
+class AutoEncoder(CustomModules, BaseAutoencoder):
     """An autoencoder made of your own torch encoder and decoder.
 
     Trains any ``encoder`` and ``decoder`` through the package's one training
@@ -46,6 +186,13 @@ class AutoEncoder(BaseAutoencoder):
     the decoder receives the code back in the encoder's output shape and
     returns the reconstruction, in any shape holding ``n_features`` values
     per sample (its raw output: ``loss="bce"`` applies the sigmoid).
+
+    The encoder may also return a tuple ``(code, *extras)``: the extras reach
+    the decoder as ``decoder(code, *extras)``, e.g. the indices of
+    ``nn.MaxPool2d(return_indices=True)`` for an ``nn.MaxUnpool2d``.
+    :meth:`transform` returns the code alone; codes alone then cannot be
+    decoded, so :meth:`inverse_transform` raises and :meth:`reconstruct`
+    (encoding and decoding in one pass) gives the reconstructions.
 
     Parameters
     ----------
@@ -127,11 +274,8 @@ class AutoEncoder(BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
-        "encoder": [callable],
-        "decoder": [callable],
+        **CustomModules._custom_parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "encoder_params": [dict, None],
-        "decoder_params": [dict, None],
         "input_shape": ["array-like", None],
     }
 
@@ -171,99 +315,14 @@ class AutoEncoder(BaseAutoencoder):
     def _to_output(self, X_flat):
         return X_flat.reshape(X_flat.shape[0], *self.sample_shape_)
 
-    def _make_part(self, name, n_features):
-        spec, params = getattr(self, name), getattr(self, f"{name}_params")
-        params = dict(params or {})
-        if isinstance(spec, torch.nn.Module):
-            if params:
-                raise ValueError(
-                    f"{name}_params applies only when {name} is a class; {name} is a module "
-                    f"instance ({type(spec).__name__}): pass {name}_params=None, or the class."
-                )
-            module = copy.deepcopy(spec)
-            reset_parameters(module)
-            return module
-        try:
-            accepted = inspect.signature(spec).parameters
-        except (TypeError, ValueError):  # builtins without a signature
-            accepted = {}
-        given = {"n_features": n_features, "input_shape": self.input_shape_}
-        if self.n_components is not None:
-            given["n_components"] = int(self.n_components)
-        for key, value in given.items():
-            if key in accepted and key not in params:
-                params[key] = value
-        module = spec(**params)
-        if not isinstance(module, torch.nn.Module):
-            raise TypeError(
-                f"{name}={spec!r} returned {type(module).__name__}, not a torch.nn.Module."
-            )
-        return module
+    def _encoder_input_shape(self):
+        return self.input_shape_
 
     def _build_module(self, n_features):
-        encoder = self._make_part("encoder", n_features)
-        decoder = self._make_part("decoder", n_features)
-        code_shape, widest = self._probe(encoder, decoder, n_features)
-        n_components = math.prod(code_shape)
-        if self.n_components is not None and self.n_components != n_components:
-            raise ValueError(
-                f"n_components={self.n_components}, but the encoder returns codes of "
-                f"{n_components} values per sample (shape {code_shape}); change the encoder "
-                "or pass n_components=None."
-            )
-        self.code_shape_, self.n_components_ = code_shape, n_components
-        self._widest_activation = widest
-        return EncoderDecoder(encoder, decoder, self.input_shape_, code_shape)
-
-    def _probe(self, encoder, decoder, n_features):
-        """Shapes from one pass of two zero samples (it also sizes lazy layers).
-
-        In eval mode, so batch norm keeps its statistics and dropout draws nothing.
-        """
-        widths = []
-        parts = (encoder, decoder)
-        hooks = [
-            sub.register_forward_hook(lambda mod, args, out: widths.append(_tensor_width(out)))
-            for part in parts
-            for sub in part.modules()
-        ]
-        x = torch.zeros(2, *self.input_shape_)
-        try:
-            with torch.no_grad():
-                for part in parts:
-                    part.eval()
-                try:
-                    code = encoder(x)
-                except Exception as exc:
-                    raise ValueError(
-                        f"The encoder fails on a batch of shape {tuple(x.shape)}: {exc}. Set "
-                        "input_shape to the shape one sample has for your encoder."
-                    ) from exc
-                if not isinstance(code, torch.Tensor) or code.ndim < 2 or len(code) != 2:
-                    raise ValueError(
-                        "The encoder must return one tensor with the samples along its first "
-                        f"axis; for a batch of shape {tuple(x.shape)} it returned "
-                        f"{getattr(code, 'shape', type(code).__name__)}."
-                    )
-                recon = decoder(code)
-        finally:
-            for hook in hooks:
-                hook.remove()
-            for part in parts:
-                part.train()
-        if not isinstance(recon, torch.Tensor) or recon[0].numel() != n_features:
-            got = tuple(recon.shape[1:]) if isinstance(recon, torch.Tensor) else type(recon)
-            raise ValueError(
-                f"The decoder must return n_features={n_features} values per sample (any "
-                f"shape), but it returned samples of shape {got} for codes of shape "
-                f"{tuple(code.shape[1:])}."
-            )
-        return tuple(code.shape[1:]), max(widths, default=n_features)
+        encoder, decoder, code_shape, n_extras = self._build_parts(n_features)
+        return EncoderDecoder(encoder, decoder, self.input_shape_, code_shape, n_extras)
 
     @property
     def _n_features_out(self):
         check_is_fitted(self, "net_")
         return self.n_components_
-
-    def _activation_width(self, n_features):
-        return max(n_features, self.n_components_, getattr(self, "_widest_activation", 0))

@@ -181,7 +181,7 @@ class FitDiagnostics:
             warnings.warn(
                 f"Every code unit of {name} is constant on the training data (dead codes): "
                 "transform returns the same code for every sample. Lower the penalty "
-                "weight (e.g. sparsity_weight), the learning rate, or change activation.",
+                f"weight (e.g. sparsity_weight) or change activation. {advice}",
                 ConvergenceWarning,
                 stacklevel=5,
             )
@@ -202,7 +202,11 @@ def check_data_scale(X, name):
     Returns the RMS of the centred values (NaN entries, padding, ignored).
     """
     values = X.data if sp.issparse(X) else X
-    biggest = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    # The NaN-aware reductions copy the data: only where there is a NaN.
+    biggest = float(np.max(np.abs(values))) if values.size else 0.0
+    has_nan = np.isnan(biggest)
+    if has_nan:
+        biggest = float(np.nanmax(np.abs(values)))
     if biggest > MAX_ABS_VALUE:
         raise ValueError(
             f"X holds values up to {biggest:.3g} in magnitude: {name} trains in float32, "
@@ -214,7 +218,8 @@ def check_data_scale(X, name):
         sq = np.asarray(X.multiply(X).mean(axis=0)).ravel()
         spread = float(np.sqrt(max(0.0, float(np.mean(sq - mean**2)))))
     else:
-        spread = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0)))) if X.size else 0.0
+        var = np.nanvar if has_nan else np.var
+        spread = float(np.sqrt(np.nanmean(var(X, axis=0)))) if X.size else 0.0
     low, high = SCALE_RANGE
     if spread > 0 and not low <= spread <= high:
         warnings.warn(

@@ -90,7 +90,8 @@ _PARAMETERS = {
         Torch optimizer, named as in scikit-learn's MLP. ``"sgd"`` is
         stochastic gradient descent with ``momentum``; ``"adamw"`` is Adam
         with decoupled weight decay (``alpha``); ``"lbfgs"`` trains on the
-        full batch unless ``batch_size`` is set, and one of its iterations is
+        full batch (``batch_size`` is warned about and ignored, as in MLP;
+        sparse rows are densified in chunks), and one of its iterations is
         one ``LBFGS.step`` (up to 20 L-BFGS iterations with a strong-Wolfe
         line search).
     learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, default="constant"
@@ -120,7 +121,11 @@ _PARAMETERS = {
     power_t : float, default=0.5
         Exponent of ``learning_rate="invscaling"``.
     momentum : float, default=0.9
-        Momentum of ``solver="sgd"``, in [0, 1].
+        Momentum of ``solver="sgd"``, in [0, 1]: scikit-learn MLP's default,
+        where ``torch.optim.SGD``'s is 0. Steps are then about
+        ``1 / (1 - momentum)`` (10) times the rate, so a rate that trains in
+        a plain torch loop (a tutorial's ``SGD(lr=1.0)``) needs
+        ``momentum=0`` here.
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``solver="sgd"`` (and ``momentum > 0``).
     beta_1 : float, default=0.9
@@ -132,15 +137,17 @@ _PARAMETERS = {
     alpha : float, default=0.0
         L2 penalty (weight decay) on all weights.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``, or the full
-        batch for L-BFGS.
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``. L-BFGS always
+        takes the full batch.
     max_iter : int
         Maximum number of epochs (passes over the training data).
     tol : <tol type>, default=<tol>
         Relative tolerance of the stopping rule: an epoch improves when its
         loss is below ``(1 - tol)`` times the best loss so far. Training stops
-        after ``n_iter_no_change`` epochs without improvement; the training
-        loss is monitored, or the validation loss with ``early_stopping``.<tol auto>
+        after ``n_iter_no_change`` epochs without improvement (after one for
+        L-BFGS on a deterministic loss: no ``noise``, sampling or dropout);
+        the training loss is monitored, or the validation loss with
+        ``early_stopping``.<tol auto>
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the rows, monitor their loss,
         and restore the weights of the best validation epoch at the end.
@@ -178,9 +185,10 @@ _PARAMETERS = {
         progress): e.g. ``Checkpoint(monitor="train_loss_best")``,
         ``LRScheduler``, ``EpochScoring``-like metrics, ``TensorBoard``. Each
         fit trains with deep copies, so the parameter itself is never
-        changed. The history holds ``train_loss``, ``train_loss_best``, ``lr``
-        (with a schedule) and, with ``early_stopping``, ``valid_loss`` and
-        ``valid_loss_best``. Greedy pretraining stages run without them.
+        changed: read the fitted copies back from ``callbacks_``. The
+        history holds ``train_loss``, ``train_loss_best``, ``lr`` (with a
+        schedule) and, with ``early_stopping`` or ``X_val``, ``valid_loss``
+        and ``valid_loss_best``. Greedy pretraining stages run without them.
     neighbor_loss : {None, "umap", "tsne"}, default=None
         Add a neighbour-preserving term to the loss, so that rows that are
         near neighbours in input space get nearby codes: parametric UMAP
@@ -225,11 +233,17 @@ ATTRIBUTES = """n_features_in_ : int
     loss_curve_ : list of float
         Training loss of each epoch.
     validation_loss_curve_ : list of float
-        Validation loss of each epoch (only with ``early_stopping=True``).
+        Validation loss of each epoch (only with ``early_stopping=True`` or
+        ``fit(X, X_val=...)``; None for epochs of an earlier warm-started fit
+        that had none).
     best_validation_loss_ : float
-        Lowest validation loss (only with ``early_stopping=True``).
+        Lowest validation loss (only with ``early_stopping=True`` or ``X_val``).
     n_iter_ : int
-        Number of epochs run."""
+        Number of epochs run.
+    callbacks_ : dict
+        The fitted copies of ``callbacks`` by name (the name given in a
+        ``(name, callback)`` pair, else the class name): what they recorded
+        during the fit, e.g. a checkpoint's or a metric's state."""
 
 
 def fill_doc(cls):

@@ -1,7 +1,11 @@
 """The linear autoencoder: PCA's subspace, learned by gradient descent."""
 
+from sklearn.utils._param_validation import StrOptions
+
 from ._base import BaseAutoencoder, estimator_parameters
 from ._docstrings import fill_doc
+from ._pca_init import principal_axes
+from ._runtime import draw_seed
 from .modules import DenseAutoencoder
 
 __all__ = ["LinearAE"]
@@ -29,6 +33,14 @@ class LinearAE(BaseAutoencoder):
     {n_components}
     tied_weights : bool, default=True
         Decode with the transpose of the encoder's weight (own bias).
+    init : {{"pca", "random"}}, default="pca"
+        How a fresh fit (or a first ``partial_fit``) starts. ``"pca"``: the
+        encoder takes the principal axes of the training rows (of the first
+        block for ``partial_fit``; not centred for sparse input, as
+        ``TruncatedSVD``), so that with ``loss="mse"`` and no ``noise`` the
+        untrained model is already PCA's optimum and training ends after a
+        step that finds nothing to improve. ``"random"``: PyTorch's default
+        initialisation, to study how gradient descent finds the subspace.
     {loss}
     {noise}
     {noise_level}
@@ -61,9 +73,11 @@ class LinearAE(BaseAutoencoder):
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "tied_weights": ["boolean"],
+        "init": [StrOptions({"pca", "random"})],
     }
 
     tied_weights: bool = True
+    init: str = "pca"
     solver: str = "lbfgs"
     learning_rate_init: float | str = "auto"
     max_iter: int = 100
@@ -72,3 +86,24 @@ class LinearAE(BaseAutoencoder):
         return DenseAutoencoder(
             n_features, self.n_components, activation="identity", tied_weights=self.tied_weights
         )
+
+    def _pretrain(self, net, data):
+        if self.init == "pca":
+            mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
+            net.module_.init_from_pca(mean, components)
+
+
+# The shared text of the training parameters gives the other estimators' defaults.
+for _old, _new in [
+    (
+        'solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"',
+        'solver : {"adam", "adamw", "sgd", "lbfgs"}, default="lbfgs"',
+    ),
+    (
+        'learning_rate_init : float or "auto", default=0.001',
+        'learning_rate_init : float or "auto", default="auto"',
+    ),
+    ("max_iter : int\n", "max_iter : int, default=100\n"),
+]:
+    assert _old in LinearAE.__doc__, _old
+    LinearAE.__doc__ = LinearAE.__doc__.replace(_old, _new)

@@ -61,6 +61,9 @@ class AutoencoderNet(NeuralNet):
         ``penalty(module, x_in, out) -> scalar`` added to the loss.
     validation_fraction : float or None
         Held-out share of rows for early stopping; None trains on everything.
+    validation_data : RowData or None
+        Rows of the user's own validation set (``fit(X, X_val=...)``), scored
+        every epoch instead of a held-out share; set for one fit.
     generator : torch.Generator or None
         The fit's own random stream: shuffling, the validation split, input
         corruption, and the sampling of any submodule or penalty with a
@@ -80,6 +83,7 @@ class AutoencoderNet(NeuralNet):
         corruption=None,
         penalties=(),
         validation_fraction=None,
+        validation_data=None,
         generator=None,
         chunk_rows=None,
         **kwargs,
@@ -88,6 +92,7 @@ class AutoencoderNet(NeuralNet):
         self.corruption = corruption
         self.penalties = penalties
         self.validation_fraction = validation_fraction
+        self.validation_data = validation_data
         self.generator = generator
         self.chunk_rows = chunk_rows
 
@@ -142,7 +147,8 @@ class AutoencoderNet(NeuralNet):
 
     def _rewind(self):
         """Drop the unfinished epoch: its history row and its weight updates."""
-        complete = {"train_loss"} | ({"valid_loss"} if self.validation_fraction else set())
+        validates = self.validation_fraction or self.validation_data is not None
+        complete = {"train_loss"} | ({"valid_loss"} if validates else set())
         if len(self.history) and not complete <= set(self.history[-1]):
             del self.history[-1]
         snapshot = dict(self.callbacks_).get("snapshot")
@@ -166,6 +172,8 @@ class AutoencoderNet(NeuralNet):
 
     def get_split_datasets(self, X, y=None, **fit_params):
         data = self.get_dataset(X)
+        if self.validation_data is not None:
+            return data, self.validation_data
         if not self.validation_fraction:
             return data, None
         return split_rows(data, self.validation_fraction, self.generator)
@@ -242,19 +250,31 @@ class AutoencoderNet(NeuralNet):
         self.history.record(prefix + "_loss_best", not earlier or loss < min(earlier))
 
 
-def divergence_advice(learning_rate):
-    """What to try after a diverged fit."""
-    return (
+def divergence_advice(learning_rate, momentum=0.0):
+    """What to try after a diverged (or collapsed) fit; ``momentum`` of solver="sgd"."""
+    advice = (
         f"Try a lower learning_rate_init (now {learning_rate:g}, e.g. {learning_rate / 10:g}), "
         "scale the input (e.g. StandardScaler or MinMaxScaler), or another solver."
     )
+    if momentum:
+        # torch.optim.SGD has no momentum by default, scikit-learn's MLP 0.9:
+        # a rate from a plain torch loop is then 1 / (1 - 0.9) = 10x too large.
+        advice += (
+            f" solver='sgd' steps with momentum={momentum:g} (scikit-learn MLP's default), "
+            f"about {1 / (1 - min(momentum, 0.999)):.3g}x the rate: a rate that trains in a "
+            "plain torch.optim.SGD loop (no momentum by default) needs momentum=0 here."
+        )
+    return advice
 
 
 class DivergenceGuard(Callback):
     """Stop with a clear message as soon as an epoch's loss is not finite."""
 
-    def __init__(self, learning_rate):
+    momentum = 0.0  # a class default: models pickled before it keep working
+
+    def __init__(self, learning_rate, momentum=0.0):
         self.learning_rate = learning_rate
+        self.momentum = momentum
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
@@ -262,7 +282,7 @@ class DivergenceGuard(Callback):
             if key in row and not torch.isfinite(torch.tensor(row[key])):
                 raise FloatingPointError(
                     f"The training loss became {row[key]} at epoch {row['epoch']}: "
-                    f"training diverged. {divergence_advice(self.learning_rate)}"
+                    f"training diverged. {divergence_advice(self.learning_rate, self.momentum)}"
                 )
 
 
@@ -279,6 +299,8 @@ class ConvergenceMonitor(Callback):
     mean of the data, say) does not end training. ``on_plateau(net) -> bool``
     is asked next: True when it acted on the plateau (the "adaptive" learning
     rate was lowered, see :class:`LearningRateSchedule`) and training goes on.
+    ``on_validation=False`` monitors the training loss even where a validation
+    set is scored (a user's ``X_val`` without ``early_stopping``).
     """
 
     def __init__(self, tol, n_iter_no_change, keep_going=None, on_plateau=None):
@@ -286,6 +308,8 @@ class ConvergenceMonitor(Callback):
         self.n_iter_no_change = n_iter_no_change
         self.keep_going = keep_going
         self.on_plateau = on_plateau
+
+    on_validation = True  # a class default: models pickled before it keep working
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
@@ -295,6 +319,8 @@ class ConvergenceMonitor(Callback):
         self.converged_ = False
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        if not self.on_validation:
+            dataset_valid = None
         key = "train_loss" if dataset_valid is None else "valid_loss"
         loss = net.history[-1, key]
         # Relative to the best loss's magnitude: a VAE's loss can be negative,

@@ -71,18 +71,32 @@ def _json_scalar(value):
 
 
 def _module_to_plain(module):
-    """A copy of ``module`` whose tensors are ``(array, is_parameter, requires_grad)``."""
+    """A copy of ``module`` whose tensors are ``(array, is_parameter, requires_grad)``.
+
+    The array is None for a lazy layer's uninitialized tensor (``nn.LazyLinear``
+    before a forward pass), which has no values yet.
+    """
     plain = copy.deepcopy(module).cpu()
     for sub in plain.modules():
         for tensors in (sub._parameters, sub._buffers):
             for name, tensor in tensors.items():
                 if tensor is not None:
+                    lazy = isinstance(tensor, torch.nn.parameter.UninitializedTensorMixin)
                     tensors[name] = (
-                        tensor.detach().numpy().copy(),
+                        None if lazy else tensor.detach().numpy().copy(),
                         isinstance(tensor, torch.nn.Parameter),
                         bool(tensor.requires_grad),
                     )
     return {_MODULE_KEY: plain}
+
+
+def _tensor_from_plain(array, is_parameter, requires_grad):
+    if array is None:  # a lazy layer's, still to be sized by a forward pass
+        if is_parameter:
+            return torch.nn.parameter.UninitializedParameter(requires_grad=requires_grad)
+        return torch.nn.parameter.UninitializedBuffer(requires_grad=requires_grad)
+    tensor = torch.as_tensor(np.array(array))
+    return torch.nn.Parameter(tensor, requires_grad=requires_grad) if is_parameter else tensor
 
 
 def _module_from_plain(value):
@@ -91,13 +105,7 @@ def _module_from_plain(value):
         for tensors in (sub._parameters, sub._buffers):
             for name, saved in tensors.items():
                 if saved is not None:
-                    array, is_parameter, requires_grad = saved
-                    tensor = torch.as_tensor(np.array(array))
-                    tensors[name] = (
-                        torch.nn.Parameter(tensor, requires_grad=requires_grad)
-                        if is_parameter
-                        else tensor
-                    )
+                    tensors[name] = _tensor_from_plain(*saved)
     return module
 
 

@@ -12,10 +12,18 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
+from ._custom import CustomModules
 from ._docstrings import fill_doc
 from ._pca_init import pca_residual_variance
 from ._runtime import draw_seed, seed_from_random_state
-from .modules import ACTIVATIONS, ConvDecoder, VariationalAutoencoder, gaussian_kl, mlp
+from .modules import (
+    ACTIVATIONS,
+    ConvDecoder,
+    CustomVariationalAutoencoder,
+    VariationalAutoencoder,
+    gaussian_kl,
+    mlp,
+)
 from .modules._conv import FeatureMapHead
 
 __all__ = ["VariationalAE"]
@@ -24,6 +32,20 @@ __all__ = ["VariationalAE"]
 # where PCA is exact (n_components >= the data's rank) the likelihood stays
 # proper and the KL term keeps a weight.
 MIN_VARIANCE_SHARE = 1e-3
+
+
+_CUSTOM_CONSTRAINTS = CustomModules._custom_parameter_constraints
+# What your own encoder and decoder replace.
+_BUILT_IN_ARCHITECTURE = (
+    "architecture",
+    "hidden_layer_sizes",
+    "channels",
+    "kernel_size",
+    "sampling",
+    "bottleneck",
+    "activation",
+    "out_activation",
+)
 
 
 class KLPenalty:
@@ -53,7 +75,7 @@ class KLPenalty:
 
 @fill_doc
 @estimator_parameters
-class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
+class VariationalAE(CustomModules, ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     """Variational autoencoder with a Gaussian posterior (Kingma and Welling, 2014).
 
     The encoder gives the mean and log-variance of ``q(z | x)``; training
@@ -72,9 +94,33 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     :meth:`transform` returns the posterior mean, so it is deterministic;
     :meth:`sample` draws from the prior and decodes.
 
+    ``encoder`` and ``decoder`` replace the built-in architecture by your own
+    torch modules, taken as :class:`AutoEncoder` takes them (instances or
+    classes, lazy layers): the encoder returns the posterior's mean and
+    log-variance, the decoder maps a code to the (raw) reconstruction. The
+    estimator adds the reparameterized sampling, the KL term, the ELBO and
+    everything else above.
+
     Parameters
     ----------
     {n_components}
+    encoder : torch.nn.Module, class or None, default=None
+        Your own encoder, taken as :class:`AutoEncoder` takes it, returning
+        ``(mu, logvar)``: two tensors of one shape, samples first, the mean
+        flattened being the code of ``n_components`` values (``logvar`` is
+        softly bounded to +-30). Extras after them reach the decoder as
+        ``decoder(z, *extras)``; codes alone then cannot be decoded (no
+        :meth:`inverse_transform` or :meth:`sample`). It sees samples in the
+        layout of ``X``, or ``image_shape`` as ``(C, H, W)`` when set. The
+        architecture parameters then have no effect.
+    decoder : torch.nn.Module, class or None, default=None
+        Your own decoder, from a code in the mean's shape to ``n_features``
+        values per sample (any shape; raw outputs, ``loss="bce"`` applies
+        the sigmoid). Given with ``encoder``.
+    encoder_params : dict or None, default=None
+        Keyword arguments of ``encoder`` when it is a class.
+    decoder_params : dict or None, default=None
+        Keyword arguments of ``decoder`` when it is a class.
     architecture : {{"dense", "conv"}}, default="dense"
         Fully connected or convolutional encoder and decoder.
     hidden_layer_sizes : tuple of int, default=(128, 64)
@@ -178,6 +224,7 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         **ConvArchitectureMixin._conv_parameter_constraints,
+        **{name: [*rule, None] for name, rule in _CUSTOM_CONSTRAINTS.items()},
         "architecture": [StrOptions({"dense", "conv"})],
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
@@ -187,7 +234,19 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         ],
     }
     _warm_start_mutable = BaseAutoencoder._warm_start_mutable | {"beta"}
+    # Your own modules (CustomModules): the encoder returns two codes.
+    _n_codes = 2
+    _encoder_returns = (
+        "the posterior's mean and log-variance, two tensors of one shape with the samples "
+        "along their first axis, or (mean, log_variance, *extras) whose extras reach the "
+        "decoder as decoder(z, *extras)"
+    )
+    _n_components_remedy = "set n_components to that size"
 
+    encoder: object = None
+    decoder: object = None
+    encoder_params: dict | None = None
+    decoder_params: dict | None = None
     architecture: str = "dense"
     hidden_layer_sizes: tuple = (128, 64)
     image_shape: tuple | None = None
@@ -224,7 +283,29 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
                 stacklevel=6,
             )
 
+    def _custom(self):
+        """Whether your own modules replace the built-in architecture."""
+        if (self.encoder is None) != (self.decoder is None):
+            raise ValueError(
+                "encoder and decoder go together: pass both (your own modules) or neither "
+                "(the built-in architecture)."
+            )
+        return self.encoder is not None
+
+    def _encoder_input_shape(self):
+        return self.image_shape_ if self.image_shape is not None else self.input_shape_
+
     def _build_module(self, n_features):
+        if self._custom():
+            encoder, decoder, code_shape, n_extras = self._build_parts(n_features)
+            return CustomVariationalAutoencoder(
+                encoder,
+                decoder,
+                self._encoder_input_shape(),
+                code_shape,
+                n_extras,
+                decoder_variance=self._variance(),
+            )
         k, act, out = self.n_components, self.activation, self._module_out_activation()
         self._warn_ignored()
         if self.architecture == "conv":
@@ -270,6 +351,13 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
 
     def _inactive_parameters(self):
         inactive = super()._inactive_parameters()
+        if self._custom():
+            defaults = type(self)().get_params(deep=False)
+            inactive += [
+                (name, "your encoder and decoder define the network")
+                for name in _BUILT_IN_ARCHITECTURE
+                if getattr(self, name) != defaults[name]
+            ]
         if self.loss == "bce" and self.decoder_variance != "auto":
             inactive.append(("decoder_variance", "loss='bce' has no variance"))
         return inactive
@@ -278,14 +366,16 @@ class VariationalAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
         return [KLPenalty(self.beta, gaussian=self.loss == "mse")] if self.beta else []
 
     def _activation_width(self, n_features):
+        if self._custom():
+            return CustomModules._activation_width(self, n_features)
         if self.architecture == "conv":
-            return super()._activation_width(n_features)
+            return ConvArchitectureMixin._activation_width(self, n_features)
         hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         return max(n_features, self.n_components, *hidden)
 
     def _score_batch(self, module, x):
-        mu, logvar = module.posterior(x)
-        raw = module.decode(mu)
+        out = module(x)  # in eval mode: decoded at the posterior mean
+        mu, logvar, raw = out["mu"], out["logvar"], out["recon"]
         if self.loss == "bce":
             log_lik = -F.binary_cross_entropy_with_logits(raw, x, reduction="none").sum(dim=1)
         else:

@@ -65,6 +65,23 @@ def test_custom_metrics_reach_the_history():
     assert ae.callbacks[0] is metric
 
 
+def test_fitted_callbacks_are_read_back_by_name(tmp_path):
+    X_train, X_test, *_ = digits_split()
+    metric = HeldOutError(X_test)
+    checkpoint = Checkpoint(monitor="train_loss_best", dirname=str(tmp_path))
+    ae = StackedAE(callbacks=[metric, ("best", checkpoint)], **SMALL).fit(X_train)
+    fitted = ae.callbacks_
+    # The user's callbacks only, under skorch's name or the one given.
+    assert list(fitted) == ["HeldOutError", "best"]
+    assert fitted["HeldOutError"].epochs_seen_ == 5 and not hasattr(metric, "epochs_seen_")
+    # The loss fell every epoch, so the checkpoint's last save is the last epoch.
+    assert fitted["best"] is not checkpoint
+    assert ae.net_.history[-1, "event_cp"] is True
+    assert StackedAE(**SMALL).fit(X_train).callbacks_ == {}
+    with pytest.raises(AttributeError):
+        _ = StackedAE().callbacks_
+
+
 def test_estimator_with_callbacks_clones_and_refits_identically():
     X_train, X_test, *_ = digits_split()
     ae = StackedAE(callbacks=[HeldOutError(X_test)], **SMALL).fit(X_train)

@@ -1,6 +1,7 @@
 """scikit-learn's estimator checks on every public estimator, found automatically."""
 
 import pytest
+import torch
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
     check_param_validation,
@@ -13,7 +14,7 @@ from sklearn.utils.estimator_checks import (
 from sklearn_ae import AutoEncoder, FineTunedClassifier, FineTunedRegressor, StackedAE
 from sklearn_ae.utils import all_estimators
 
-from ._helpers import tiny_autoencoder
+from ._helpers import TinyDecoder, tiny_autoencoder
 
 ESTIMATORS = all_estimators()
 
@@ -35,7 +36,16 @@ def test_discovery_finds_every_exported_estimator():
     assert {"AutoEncoder", "LinearAE", "StackedAE"} <= names
 
 
-@parametrize_with_checks([_quick(cls) for _, cls in ESTIMATORS])
+def _lazy_instance():
+    # An encoder *instance* of lazy layers sized by each fit's data: fit must
+    # leave it unsized (the checks fit several widths) and unfitted models
+    # must pickle. Its code has one unit (n_components=1, which the checks
+    # set too); the decoder is a class, told n_features and n_components.
+    encoder = torch.nn.Sequential(torch.nn.LazyLinear(4), torch.nn.Tanh(), torch.nn.LazyLinear(1))
+    return AutoEncoder(encoder, TinyDecoder, n_components=1, max_iter=3, random_state=0)
+
+
+@parametrize_with_checks([*(_quick(cls) for _, cls in ESTIMATORS), _lazy_instance()])
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -1,17 +1,24 @@
 """ConvAE and the conv VariationalAE: image layouts, exact decoder sizes, sampling and
 bottleneck options, activations, quality against PCA, denoising, cost estimate."""
 
+import copy
+import warnings
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from sklearn_ae import ConvAE, VariationalAE
+from sklearn_ae import AutoEncoder, ConvAE, VariationalAE
 from sklearn_ae._conv import conv_flops_per_sample
 from sklearn_ae.modules import ConvAutoencoder
 from sklearn_ae.modules._conv import FeatureMapHead
+
+from ._helpers import digits_split
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +239,61 @@ def test_flops_count_convolutions_at_every_position():
     assert ae._flops_per_sample(ae.module_) > 10 * 2 * weights
     pooled = ConvAutoencoder((1, 28, 28), 16, sampling="pool")
     assert conv_flops_per_sample(pooled, 784) > 3 * ae._flops_per_sample(ae.module_)
+
+
+def test_sgd_at_a_plain_torch_loops_rate_needs_its_momentum():
+    # Issue 24: a conv autoencoder that trains at SGD lr=1.0 in a plain torch
+    # loop collapsed in ConvAE. The engine is not the difference (the same
+    # layers through AutoEncoder give the same curve): solver="sgd" has MLP's
+    # momentum 0.9 where torch.optim.SGD has none, 10x longer steps.
+    X = digits_split()[0].reshape(-1, 8, 8)
+    params = dict(
+        n_components=32,
+        channels=(16, 8),
+        sampling="pool",
+        bottleneck="conv",
+        code_activation="relu",
+        loss="bce",
+        solver="sgd",
+        learning_rate_init=1.0,
+        batch_size=64,
+        max_iter=3,
+        tol=0.0,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter=3 on purpose
+        conv = ConvAE(momentum=0.0, **params).fit(X)
+        same_layers = AutoEncoder(
+            conv.module_.encoder,
+            conv.module_.decoder,
+            **{k: params[k] for k in ("loss", "solver", "learning_rate_init", "batch_size")},
+            **{k: params[k] for k in ("max_iter", "tol", "random_state")},
+            momentum=0.0,
+        ).fit(X)
+    np.testing.assert_allclose(same_layers.loss_curve_, conv.loss_curve_, rtol=1e-5)
+    # A plain torch loop: the same layers, torch's default init, SGD(lr=1.0).
+    module = copy.deepcopy(conv.module_)
+    rows = torch.as_tensor(X.reshape(len(X), -1), dtype=torch.float32)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        for layer in module.modules():
+            if layer is not module and hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+        optimizer = torch.optim.SGD(module.parameters(), lr=1.0)
+        for _ in range(3):
+            total = 0.0
+            for batch in torch.randperm(len(rows)).split(64):
+                x = rows[batch]
+                loss = F.binary_cross_entropy_with_logits(module(x)["recon"], x)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(batch)
+    plain = total / len(rows)
+    # Different draws of the same procedure: within 5 % after three epochs.
+    assert conv.loss_curve_[-1] == pytest.approx(plain, rel=0.05)
+    # MLP's momentum at that rate: every code dies, and the warning says why.
+    with pytest.warns(ConvergenceWarning, match="needs momentum=0"):
+        collapsed = ConvAE(**params).fit(X)
+    assert collapsed.loss_curve_[-1] > 1.3 * plain

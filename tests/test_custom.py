@@ -152,3 +152,66 @@ def test_clear_errors_for_modules_that_do_not_fit():
         AutoEncoder(encoder, decoder, input_shape=(7, 9), max_iter=1).fit(X)
     with pytest.raises(TypeError, match=r"not a torch\.nn\.Module"):
         AutoEncoder(lambda: "x", decoder, max_iter=1).fit(X)
+
+
+class PoolingEncoder(nn.Module):
+    """(n, 1, 8, 8) -> a 16-unit code, plus the max-pooling indices for the decoder."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU())
+        self.pool = nn.MaxPool2d(2, return_indices=True)
+        self.dense = nn.Linear(8 * 4 * 4, 16)
+
+    def forward(self, x):
+        h, indices = self.pool(self.conv(x))
+        return self.dense(h.flatten(1)), indices
+
+
+class UnpoolingDecoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dense = nn.Linear(16, 8 * 4 * 4)
+        self.unpool = nn.MaxUnpool2d(2)
+        self.conv = nn.Conv2d(8, 1, 3, padding=1)
+
+    def forward(self, z, indices):
+        return self.conv(self.unpool(self.dense(z).reshape(-1, 8, 4, 4), indices))
+
+
+def test_extras_of_the_encoder_reach_the_decoder():
+    X_train, X_test, *_ = digits_split()
+    ae = AutoEncoder(
+        PoolingEncoder(), UnpoolingDecoder(), input_shape=(1, 8, 8), max_iter=30, random_state=0
+    ).fit(X_train)
+    # transform gives the code alone; the indices only pass to the decoder.
+    assert ae.transform(X_test).shape == (len(X_test), 16) and ae.n_components_ == 16
+    error = float(((ae.reconstruct(X_test) - X_test) ** 2).mean())
+    assert error < 0.5 * _mean_baseline(X_train, X_test)
+    assert -ae.score(X_test) == pytest.approx(error, rel=1e-6)
+    # Codes alone cannot be decoded: the unpooling needs the indices.
+    with pytest.raises(ValueError, match="reconstruct"):
+        ae.inverse_transform(ae.transform(X_test))
+
+
+def _lazy_encoder():
+    return nn.Sequential(nn.LazyLinear(16), nn.Tanh(), nn.LazyLinear(2))
+
+
+def test_a_lazy_instance_is_never_sized_so_any_width_fits_and_it_pickles():
+    X_train, X_test, *_ = digits_split()
+    encoder = _lazy_encoder()
+    ae = AutoEncoder(encoder, TinyDecoder, n_components=2, max_iter=2, random_state=0)
+    unfitted = pickle.loads(pickle.dumps(ae))  # was "uninitialized parameter"
+    assert isinstance(unfitted.encoder[0].weight, nn.parameter.UninitializedParameter)
+    ae.fit(X_train[:100, :10])
+    # The instance passed is left as it was, so a fit on another width works.
+    assert isinstance(encoder[0].weight, nn.parameter.UninitializedParameter)
+    ae.fit(X_train[:100])
+    assert ae.module_.encoder[0].in_features == 64
+    loaded = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_array_equal(loaded.transform(X_test), ae.transform(X_test))
+    # Unfitted, pickled and fitted: the same model as the original would be.
+    np.testing.assert_array_equal(
+        unfitted.fit(X_train[:100]).transform(X_test), ae.transform(X_test)
+    )

@@ -176,3 +176,44 @@ def test_filters_need_a_linear_or_conv_layer():
         FilterDisplay.from_estimator(Recurrent())
     with pytest.raises(ValueError, match="image_shape"):
         FilterDisplay.from_estimator(type("Tabular", (), {"module_": nn.Linear(7, 3)})())
+
+
+def test_images_of_shape_n_h_w_are_drawn_as_images():
+    from torch import nn
+
+    from sklearn_ae import AutoEncoder
+
+    images = DIGITS.images[:100] / 16  # (n, 8, 8)
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(64, 4))
+    decoder = nn.Sequential(nn.Linear(4, 64), nn.Unflatten(1, (8, 8)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = AutoEncoder(encoder, decoder, **TINY).fit(images)
+    display = ReconstructionDisplay.from_estimator(ae, images, n_samples=3)
+    # Two rows of three 8x8 images (it drew the first column as lines before).
+    assert display.lines_ == [] and display.image_shape == (8, 8)
+    canvas = display.image_.get_array()
+    assert canvas.shape == (2 * 8 + 1, 3 * 8 + 2)
+    np.testing.assert_allclose(canvas[:8, 9:17], images[1])
+    np.testing.assert_allclose(canvas[9:, :8], ae.reconstruct(images[:1])[0], rtol=1e-6)
+    traversal = LatentTraversalDisplay.from_estimator(ae, images, dims=(0, 1), n_steps=3)
+    assert traversal.images.shape == (3, 3, 8, 8)  # the fitted (8, 8), not a guess
+
+
+def test_traversal_values_in_code_units():
+    vae = VariationalAE(2, hidden_layer_sizes=(16,), **TINY).fit(DIGITS.images[:300] / 16)
+    walk = np.linspace(-2, 2, 7)
+    display = LatentTraversalDisplay.from_estimator(vae, values=walk)
+    assert display.images.shape == (7, 7, 8, 8)
+    np.testing.assert_allclose(display.values[0], walk)
+    np.testing.assert_allclose(display.values[1], walk[::-1])  # largest on top
+    top_right = vae.inverse_transform(np.array([[2.0, 2.0]]))[0]
+    np.testing.assert_allclose(display.images[0, -1], top_right, rtol=1e-5)
+    # One list per dimension; with X, the other dimensions sit at its median code.
+    codes = vae.transform(X)
+    one = LatentTraversalDisplay.from_estimator(vae, X, dims=1, values=[[0.5, -1.0, 0.0]])
+    np.testing.assert_allclose(one.values[0], [-1.0, 0.0, 0.5])
+    middle = vae.inverse_transform(np.array([[np.median(codes[:, 0]), 0.0]]))[0]
+    np.testing.assert_allclose(one.images[0, 1], middle, rtol=1e-5)
+    with pytest.raises(ValueError, match="finite code values"):
+        LatentTraversalDisplay.from_estimator(vae, values=[np.nan, 1.0])

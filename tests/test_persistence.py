@@ -65,7 +65,7 @@ def test_pickle_holds_weights_not_optimizer_state():
     # L-BFGS keeps 100 past steps of every weight: the net alone pickles to
     # about 20 MB here, for 0.1 MB of weights.
     X = np.random.default_rng(0).random((100, 784), dtype=np.float32)
-    ae = LinearAE(n_components=30, max_iter=1, random_state=0).fit(X)
+    ae = LinearAE(n_components=30, max_iter=1, init="random", random_state=0).fit(X)
     weight_bytes = sum(p.numel() * p.element_size() for p in ae.module_.parameters())
     assert len(pickle.dumps(ae.net_)) > 20 * weight_bytes  # what pickles held before
     assert len(pickle.dumps(ae)) < 1.1 * weight_bytes

@@ -1,5 +1,8 @@
 """The tutorials' architectures (docs/user_guide/tutorials.rst) are one call each."""
 
+import textwrap
+import warnings
+
 import numpy as np
 import pytest
 
@@ -66,3 +69,32 @@ def test_recurrent_tutorial_stacks_100_then_30_units():
     assert ae.fit_transform(X).shape == (60, 30)
     sizes = [m.hidden_size for m in ae.module_.modules() if hasattr(m, "hidden_size")]
     assert 100 in sizes and 30 in sizes
+
+
+def test_the_tutorials_page_code_runs():
+    # Every code block of docs/user_guide/tutorials.rst, in order, on a few
+    # random images of MNIST's shape (the page's ``images``): the page's code
+    # stays runnable, and its outputs have the shapes it says.
+    import re
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    page = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "tutorials.rst"
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?:    .*\n|\n)+)", page.read_text())
+    assert len(blocks) == 3
+    rng = np.random.default_rng(0)
+    namespace = {
+        "np": np,
+        "images": rng.random((64, 1, 28, 28)).astype(np.float32),
+        "images_val": rng.random((16, 1, 28, 28)).astype(np.float32),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # two epochs on noise, on purpose
+        for block in blocks:
+            exec(textwrap.dedent(block), namespace)
+    assert len(namespace["pipe"][-1].validation_loss_curve_) == namespace["pipe"][-1].n_iter_
+    assert namespace["vae"].sample(3).shape == (3, 1, 28, 28)
+    assert namespace["codes"].shape == (64, 32)
+    assert namespace["reconstructions"].shape == (16, 1, 28, 28)

@@ -21,12 +21,15 @@ def get_axes(ax, figsize=None):
 
 
 def infer_image_shape(n_features, image_shape=None, estimator=None):
-    """(H, W) of one sample: given, the estimator's ``image_shape_``, or a square.
+    """(H, W) of one sample: given, the estimator's ``image_shape_`` (or the 2-d or 3-d
+    ``sample_shape_`` of an ``AutoEncoder`` fitted on images), or a square.
 
     Returns None when the samples are not images (series or tabular rows).
     """
     if image_shape is None and estimator is not None:
         image_shape = getattr(estimator, "image_shape_", None)
+        if image_shape is None and len(getattr(estimator, "sample_shape_", ())) in (2, 3):
+            image_shape = estimator.sample_shape_
     if image_shape is not None:
         shape = tuple(int(s) for s in image_shape)
         if len(shape) == 3:  # (C, H, W): show the first channel

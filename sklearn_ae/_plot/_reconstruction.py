@@ -121,7 +121,10 @@ class ReconstructionDisplay:
         estimator : fitted autoencoder
             Anything with ``reconstruct`` or ``transform`` and ``inverse_transform``.
         X : array-like of shape (n_samples, ...)
-            Samples in the layout the estimator was fitted on.
+            Samples in the layout the estimator was fitted on: ``(n, H, W)``
+            and ``(n, C, H, W)`` are drawn as images (the first channel),
+            except a sequence model's ``(n, T, C)`` (its first channel as
+            lines).
         n_samples : int, default=8
             How many samples to show.
         image_shape : tuple of int, default=None
@@ -185,11 +188,11 @@ class ReconstructionDisplay:
             np.asarray(a.toarray() if hasattr(a, "toarray") else a, dtype=float)
             for a in (X, X_reconstructed)
         )
-        if image_shape is None and X.ndim == 3:
-            if _estimator is not None and getattr(_estimator, "image_shape_", None) is None:
-                X, R = X[..., 0], R[..., 0]  # a recurrent model's (n, T, C): first channel
+        if image_shape is None and X.ndim in (3, 4):
+            if X.ndim == 3 and hasattr(_estimator, "n_timesteps_"):
+                X, R = X[..., 0], R[..., 0]  # a sequence model's (n, T, C): first channel
             else:
-                image_shape = X.shape[1:]
+                image_shape = X.shape[1:]  # (n, H, W) or (n, C, H, W) hold images
         rows = image_rows(X)
         shape = infer_image_shape(rows.shape[1], image_shape, _estimator)
         display = cls(rows, image_rows(R), image_shape=shape, estimator_name=estimator_name)

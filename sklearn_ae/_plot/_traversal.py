@@ -80,6 +80,7 @@ class LatentTraversalDisplay:
         dims=(0, 1),
         n_steps=10,
         quantiles=(0.05, 0.95),
+        values=None,
         image_shape=None,
         ax=None,
         cmap="gray_r",
@@ -99,6 +100,12 @@ class LatentTraversalDisplay:
         n_steps : int, default=10
             Images along each traversed dimension.
         quantiles : tuple of two float, default=(0.05, 0.95)
+        values : array-like or None, default=None
+            Code values to decode, in code units, instead of quantiles: one
+            sequence for every traversed dimension (e.g.
+            ``np.linspace(-2, 2, 7)``, the tutorials' walk across a VAE's
+            prior), or one per dimension. Overrides ``n_steps`` and
+            ``quantiles``; ``X`` then only sets the other dimensions.
         image_shape : tuple of int, default=None
             ``(H, W)``; by default the estimator's ``image_shape_`` or a square.
         ax : matplotlib Axes, default=None
@@ -111,26 +118,28 @@ class LatentTraversalDisplay:
         """
         from scipy.stats import norm
 
-        k = estimator.n_components
+        k = getattr(estimator, "n_components_", None) or estimator.n_components
         dims = tuple(int(d) for d in np.atleast_1d(dims))
         if not 1 <= len(dims) <= 2 or max(dims) >= k or min(dims) < 0:
             raise ValueError(f"dims={dims} must name one or two of the {k} code dimensions.")
         q = np.linspace(*quantiles, n_steps)
-        if X is None:
-            centre = np.zeros(k)
+        codes = None if X is None else np.asarray(estimator.transform(X), dtype=float)
+        centre = np.zeros(k) if codes is None else np.median(codes, axis=0)
+        if values is not None:
+            values = _code_values(values, len(dims))
+        elif codes is None:
             values = [norm.ppf(q) for _ in dims]
         else:
-            codes = np.asarray(estimator.transform(X), dtype=float)
-            centre = np.median(codes, axis=0)
             values = [np.quantile(codes[:, d], q) for d in dims]
         # The second dimension runs down the rows, largest value on top as on a y axis.
         rows = values[1][::-1] if len(dims) == 2 else [None]
-        grid = np.tile(centre, (len(rows) * n_steps, 1))
+        n_cols = len(values[0])
+        grid = np.tile(centre, (len(rows) * n_cols, 1))
         for i, v_row in enumerate(rows):
             for j, v_col in enumerate(values[0]):
-                grid[i * n_steps + j, dims[0]] = v_col
+                grid[i * n_cols + j, dims[0]] = v_col
                 if v_row is not None:
-                    grid[i * n_steps + j, dims[1]] = v_row
+                    grid[i * n_cols + j, dims[1]] = v_row
         decoded = image_rows(estimator.inverse_transform(grid))
         shape = infer_image_shape(decoded.shape[1], image_shape, estimator)
         if shape is None:
@@ -138,7 +147,17 @@ class LatentTraversalDisplay:
                 f"Cannot draw decoded samples of {decoded.shape[1]} values as images; "
                 "pass image_shape=(H, W)."
             )
-        images = decoded[:, : math.prod(shape)].reshape(len(rows), n_steps, *shape)
+        images = decoded[:, : math.prod(shape)].reshape(len(rows), n_cols, *shape)
         values = [values[0], values[1][::-1]] if len(dims) == 2 else values
         display = cls(images, values, dims=dims, estimator_name=type(estimator).__name__)
         return display.plot(ax=ax, cmap=cmap, title=title)
+
+
+def _code_values(values, n_dims):
+    """``values`` as one sorted 1-d array per traversed dimension."""
+    ragged = isinstance(values, list | tuple) and all(np.ndim(v) == 1 for v in values)
+    per_dim = list(values) if ragged and len(values) == n_dims else [values] * n_dims
+    arrays = [np.sort(np.asarray(v, dtype=float).ravel()) for v in per_dim]
+    if any(a.size == 0 or not np.isfinite(a).all() for a in arrays):
+        raise ValueError(f"values must be finite code values, got {values!r}.")
+    return arrays

@@ -9,7 +9,12 @@ from ._conv import SAMPLINGS, ConvAutoencoder, ConvDecoder, ConvEncoder
 from ._custom import EncoderDecoder, EncoderOnly
 from ._dense import ACTIVATIONS, DenseAutoencoder, LayerPair, TiedLinear
 from ._recurrent import CELLS, RecurrentAutoencoder
-from ._variational import VariationalAutoencoder, gaussian_kl, mlp
+from ._variational import (
+    CustomVariationalAutoencoder,
+    VariationalAutoencoder,
+    gaussian_kl,
+    mlp,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -18,6 +23,7 @@ __all__ = [
     "ConvAutoencoder",
     "ConvDecoder",
     "ConvEncoder",
+    "CustomVariationalAutoencoder",
     "DenseAutoencoder",
     "EncoderDecoder",
     "EncoderOnly",

@@ -5,9 +5,10 @@ from itertools import pairwise
 import torch
 from torch import nn
 
+from ._custom import EncoderDecoder
 from ._dense import ACTIVATIONS
 
-__all__ = ["VariationalAutoencoder", "gaussian_kl", "mlp"]
+__all__ = ["CustomVariationalAutoencoder", "VariationalAutoencoder", "gaussian_kl", "mlp"]
 
 LOGVAR_BOUND = 30.0
 
@@ -73,10 +74,7 @@ class VariationalAutoencoder(nn.Module):
 
     def posterior(self, x):
         h = self.body(x)
-        # A soft bound on the log-variance (the identity near 0, within +-30):
-        # exp(logvar) stays finite for any input, so the KL term and the
-        # ELBO of far-out samples stay finite and ordered.
-        return self.mu(h), LOGVAR_BOUND * torch.tanh(self.logvar(h) / LOGVAR_BOUND)
+        return self.mu(h), bounded_logvar(self.logvar(h))
 
     def encode(self, x):
         return self.mu(self.body(x))
@@ -86,8 +84,52 @@ class VariationalAutoencoder(nn.Module):
 
     def forward(self, x):
         mu, logvar = self.posterior(x)
-        z = mu
-        if self.training:
-            eps = torch.randn(mu.shape, generator=self.generator, device=mu.device, dtype=mu.dtype)
-            z = mu + torch.exp(0.5 * logvar) * eps
+        z = reparameterize(mu, logvar, self.generator) if self.training else mu
         return {"code": mu, "mu": mu, "logvar": logvar, "recon": self.decode(z)}
+
+
+def bounded_logvar(logvar):
+    """A soft bound on the log-variance: the identity near 0, within +-30.
+
+    ``exp(logvar)`` stays finite for any input, so the KL term and the ELBO of
+    far-out samples stay finite and ordered.
+    """
+    return LOGVAR_BOUND * torch.tanh(logvar / LOGVAR_BOUND)
+
+
+def reparameterize(mu, logvar, generator=None):
+    """A posterior sample ``mu + exp(logvar / 2) * eps``, ``eps`` drawn from ``generator``."""
+    eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+    return mu + torch.exp(0.5 * logvar) * eps
+
+
+class CustomVariationalAutoencoder(EncoderDecoder):
+    """A VAE of your own encoder and decoder: the encoder returns ``(mu, logvar, *extras)``.
+
+    As :class:`EncoderDecoder` (shapes, extras for the decoder), with a
+    Gaussian posterior: in training mode the decoder gets a reparameterized
+    sample drawn from ``generator``, in eval mode the mean. The outputs are
+    those of :class:`VariationalAutoencoder`.
+
+    Parameters
+    ----------
+    encoder, decoder, input_shape, code_shape, n_extras
+        As for :class:`EncoderDecoder`; ``code_shape`` is the mean's.
+    decoder_variance : float, default=0.5
+        As for :class:`VariationalAutoencoder`.
+    """
+
+    generator = None
+    _n_codes = 2
+
+    def __init__(
+        self, encoder, decoder, input_shape, code_shape, n_extras=0, decoder_variance=0.5
+    ):
+        super().__init__(encoder, decoder, input_shape, code_shape, n_extras)
+        self.register_buffer("decoder_variance", torch.tensor(float(decoder_variance)))
+
+    def forward(self, x):
+        (mu, logvar), extras = self._encode_all(x)
+        logvar = bounded_logvar(logvar)
+        z = reparameterize(mu, logvar, self.generator) if self.training else mu
+        return {"code": mu, "mu": mu, "logvar": logvar, "recon": self.decode(z, *extras)}
