@@ -26,6 +26,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
+from ._checks import check_parameter_values
 from ._corruption import make_corruption
 from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
@@ -246,6 +247,10 @@ class BaseAutoencoder(
     neighbor_loss: str | None = None
     neighbor_weight: float = 1.0
     n_neighbors: int | None = None
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_parameter_values(self)  # values the constraints let through, torch does not
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod

@@ -211,6 +211,11 @@ class AutoEncoder(BaseAutoencoder):
                 f"{n_components} values per sample (shape {code_shape}); change the encoder "
                 "or pass n_components=None."
             )
+        if not any(p.requires_grad for p in (*encoder.parameters(), *decoder.parameters())):
+            raise ValueError(
+                "encoder and decoder hold no trainable parameters (e.g. nn.Identity): there "
+                "is nothing to train. Pass modules with weights, such as nn.Linear layers."
+            )
         self.code_shape_, self.n_components_ = code_shape, n_components
         self._widest_activation = widest
         return EncoderDecoder(encoder, decoder, self.input_shape_, code_shape)
@@ -245,7 +250,13 @@ class AutoEncoder(BaseAutoencoder):
                         f"axis; for a batch of shape {tuple(x.shape)} it returned "
                         f"{getattr(code, 'shape', type(code).__name__)}."
                     )
-                recon = decoder(code)
+                try:
+                    recon = decoder(code)
+                except Exception as exc:
+                    raise ValueError(
+                        f"The decoder fails on codes of shape {tuple(code.shape)} (what the "
+                        f"encoder returns): {exc}. Make decoder take codes of that shape."
+                    ) from exc
         finally:
             for hook in hooks:
                 hook.remove()
