@@ -8,7 +8,6 @@ scikit-learn's interface.
 
 import copy
 import dataclasses
-import itertools
 import numbers
 
 import numpy as np
@@ -20,9 +19,9 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.dataset import ValidSplit
 from torch import nn
+from torch.nn import functional as F
 
 from ._base import (
     BaseAutoencoder,
@@ -30,9 +29,12 @@ from ._base import (
     estimator_parameters,
     infer_in_dtype,
 )
+from ._checks import check_parameter_values
 from ._custom import reset_parameters
-from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
+from ._diagnostics import check_data_scale
+from ._net import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
 from ._persistence import (
+    check_architecture,
     device_for_loading,
     estimator_state,
     load_plain_weights,
@@ -46,6 +48,13 @@ from ._runtime import (
     seed_from_random_state,
     seeded_global_rng,
 )
+from ._supervised import (
+    ClassifierNet,
+    Interrupted,
+    RegressorNet,
+    TrainingLossDiagnostics,
+    mlp_head,
+)
 from .modules import ACTIVATIONS, EncoderOnly
 
 __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
@@ -53,38 +62,21 @@ __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
 # Rows per forward pass at prediction time.
 _PREDICT_CHUNK = 4096
 
-
-class _Interrupted(Exception):
-    """Carries a Ctrl-C past skorch's ``partial_fit``, which would swallow it."""
-
-
-class _Stoppable:
-    """A skorch net that ends on :class:`StopTraining` (our stopping rule) and lets
-    Ctrl-C reach the caller instead of passing it off as the end of training."""
-
-    def fit_loop(self, *args, **kwargs):
-        try:
-            return super().fit_loop(*args, **kwargs)
-        except StopTraining:
-            return self
-        except KeyboardInterrupt as exc:
-            raise _Interrupted from exc
-
-
-class _ClassifierNet(_Stoppable, NeuralNetClassifier):
-    pass
-
-
-class _RegressorNet(_Stoppable, NeuralNetRegressor):
-    pass
-
-
-def _mlp_head(n_in, hidden_layer_sizes, n_out, activation):
-    sizes = [n_in, *hidden_layer_sizes]
-    layers = []
-    for a, b in itertools.pairwise(sizes):
-        layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
-    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_out))
+# Parameters partial_fit may see changed between calls: they steer training,
+# not the network (as the autoencoders' warm start allows).
+_PER_CALL = frozenset(
+    {
+        "learning_rate_init",
+        "batch_size",
+        "max_iter",
+        "tol",
+        "n_iter_no_change",
+        "random_state",
+        "verbose",
+        "early_stopping",
+        "validation_fraction",
+    }
+)
 
 
 @estimator_parameters
@@ -134,14 +126,28 @@ class _FineTuned(BaseEstimator):
     # ---------------------------------------------------------- subclass hooks
     _net_class = None
     _criterion = None
+    _baseline_name = None  # the constant prediction a fit must beat, in words
+    _warm_start_mutable = _PER_CALL
 
     @staticmethod
     def _output(raw):
         """The prediction from the network's raw output (identity; softmax for classes)."""
         return raw
 
-    def _encode_targets(self, y):
-        """``y`` as the net's targets, and the number of outputs of the head."""
+    def _encode_targets(self, y, classes, partial):
+        """``y`` as the net's targets, the head's number of outputs, and fitted attributes.
+
+        Sets nothing on the estimator: a call that fails later must leave it as it was.
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def _per_sample_loss(output, target):
+        raise NotImplementedError
+
+    @staticmethod
+    def _constant_output(target, n_outputs):
+        """The best constant raw output for ``target`` (a tensor), shape (1, n_outputs)."""
         raise NotImplementedError
 
     def __sklearn_tags__(self):
@@ -149,6 +155,10 @@ class _FineTuned(BaseEstimator):
         tags.input_tags.sparse = True  # the autoencoder's own input checks take CSR
         tags.target_tags.required = True
         return tags
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_parameter_values(self)
 
     # ------------------------------------------------------------------ fit
     def _fitted_autoencoder(self, X):
@@ -175,10 +185,19 @@ class _FineTuned(BaseEstimator):
         return autoencoder
 
     def _validate_X(self, X, autoencoder):
-        # The autoencoder's own checks: its layouts, n_features and names.
+        # The autoencoder's own checks: its layouts, n_features and names; and
+        # its checks of the data's scale, before float32 could overflow.
         X = autoencoder._validate_input(X, reset=False)
+        check_data_scale(X, type(self).__name__)
         X = X.toarray() if hasattr(X, "toarray") else X
         return np.asarray(X, dtype=np.float32)
+
+    def _check_y(self, y):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "it fine-tunes on labels. Fit an autoencoder alone for unlabelled data."
+            )
 
     def fit(self, X, y):
         """Fine-tune the autoencoder's encoder and a new head on labelled data.
@@ -194,41 +213,130 @@ class _FineTuned(BaseEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Raises
+        ------
+        FloatingPointError
+            Training diverged: the loss or the weights became NaN or
+            infinite, or the training loss ended above both its value before
+            training and the loss of a constant prediction.
+        ValueError
+            ``X`` holds values beyond 1e15 in magnitude (scale the data).
+        KeyboardInterrupt
+            Ctrl-C propagates; the estimator then holds the epochs completed
+            so far or, when none completed, its state before the call.
+
+        Notes
+        -----
+        Any other failure leaves an earlier fitted model exactly as it was.
         """
         self._validate_params()
-        if y is None:
+        self._check_y(y)
+        return self._transaction(lambda: self._train(X, y, partial=False))
+
+    def _partial_fit(self, X, y, classes, epochs):
+        self._validate_params()
+        self._check_y(y)
+        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+        if self.early_stopping:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None: "
-                "it fine-tunes on labels. Fit an autoencoder alone for unlabelled data."
+                "partial_fit does not support early_stopping=True (it needs the whole data "
+                "set to hold out a validation part); set early_stopping=False and watch "
+                "score() on held-out rows between calls."
             )
-        autoencoder = self._fitted_autoencoder(X)
+        if hasattr(self, "net_"):
+            # The autoencoders' rule: a parameter that shapes the model may not
+            # change under a continued fit.
+            BaseAutoencoder._check_same_model(self, "partial_fit", "Call fit")
+        return self._transaction(
+            lambda: self._train(X, y, partial=True, classes=classes, epochs=int(epochs))
+        )
+
+    def _transaction(self, work):
+        """Run ``work``; on failure put the estimator back as it was.
+
+        On Ctrl-C after at least one completed epoch, ``work`` has already
+        made those epochs the fitted model, which is kept.
+        """
+        before = dict(vars(self))
+        try:
+            work()
+        except KeyboardInterrupt:
+            if vars(self).get("net_") is before.get("net_"):
+                vars(self).clear()
+                vars(self).update(before)
+            raise
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+        return self
+
+    def _train(self, X, y, partial, classes=None, epochs=None):
+        continuing = partial and hasattr(self, "net_")
+        autoencoder = self.autoencoder_ if continuing else self._fitted_autoencoder(X)
         X = self._validate_X(X, autoencoder)
-        y, n_outputs = self._encode_targets(y)
+        y, n_outputs, fitted = self._encode_targets(y, classes, partial)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
-        device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
-        with seeded_global_rng(seed):
-            module = self._network(autoencoder, n_outputs)
-        net = self._make_net(module, len(X), device, seed)
-        n_weights = sum(p.numel() for p in module.parameters())
+        if continuing:
+            # A copy: a failed call leaves net_ as it was. An int random_state
+            # would otherwise replay the first call's shuffles on every block.
+            net = copy.deepcopy(self.net_)
+            seed = int(np.random.SeedSequence([seed, len(net.history)]).generate_state(1)[0])
+            net.iterator_train__generator = make_generator(seed, torch.device("cpu"))
+            net.lr = self.learning_rate_init
+            for group in net.optimizer_.param_groups:
+                group["lr"] = self.learning_rate_init
+            net.batch_size = self._batch_size(len(X))
+            monitor = dict(net.callbacks_)["convergence"]
+            monitor.tol, monitor.n_iter_no_change = self.tol, self.n_iter_no_change
+        else:
+            device = resolve_device(self.device)
+            with seeded_global_rng(seed):
+                module = self._network(autoencoder, n_outputs)
+            net = self._make_net(module, len(X), device, seed).initialize()
+        net.max_epochs = epochs if partial else self.max_iter
+        net.verbose = int(self.verbose)
+        diagnostics = TrainingLossDiagnostics(
+            self._per_sample_loss,
+            X,
+            y,
+            self._constant_output(torch.as_tensor(y), n_outputs),
+            self._baseline_name,
+            net.device,
+        )
+        start_error = diagnostics.error(net.module_)
+        epochs_before = len(net.history)
+        n_weights = sum(p.numel() for p in net.module_.parameters())
         threads = choose_num_threads(None, 6 * net.batch_size * n_weights)
         try:
             with compute_context(threads):
-                net.fit(X, y)
-        except _Interrupted:
+                net.partial_fit(X, y)
+        except Interrupted:
+            if len(net.history) > epochs_before:
+                self._set_fitted(net, autoencoder, n_outputs, fitted)
             raise KeyboardInterrupt from None
+        advice = divergence_advice(self.learning_rate_init)
+        diagnostics.check(type(self).__name__, net.module_, start_error, advice)
+        self._set_fitted(net, autoencoder, n_outputs, fitted)
+
+    def _set_fitted(self, net, autoencoder, n_outputs, fitted):
+        vars(self).update(fitted)
         self.autoencoder_ = autoencoder
         self.n_features_in_ = autoencoder.n_features_in_
         if hasattr(autoencoder, "feature_names_in_"):
             self.feature_names_in_ = autoencoder.feature_names_in_
         self.net_ = net
         self.n_outputs_ = n_outputs
+        self._params_at_fit = self.get_params(deep=False)
         self.n_iter_ = len(net.history)
         self.loss_curve_ = list(net.history[:, "train_loss"])
-        if self.early_stopping:
+        vars(self).pop("validation_loss_curve_", None)
+        if net.train_split is not None:
             self.validation_loss_curve_ = list(net.history[:, "valid_loss"])
-        return self
 
     def _network(self, autoencoder, n_outputs):
         """``nn.Sequential(encoder, head)``, drawing new weights from torch's global RNG."""
@@ -236,7 +344,7 @@ class _FineTuned(BaseEstimator):
         if self.encoder_init == "random":
             reset_parameters(encoder)
         hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
-        head = _mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
+        head = mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
         return nn.Sequential(encoder, head)
 
     # Saved as plain data (weights as numpy arrays), as the autoencoders are:
@@ -249,6 +357,13 @@ class _FineTuned(BaseEstimator):
         if saved is None:
             return
         self._validate_params()
+        # The head's shape comes from the file: check it against the saved
+        # weights before building it (no allocation a tampered file chooses).
+        check_architecture(
+            lambda: self._network(self.autoencoder_, self.n_outputs_),
+            saved,
+            type(self).__name__,
+        )
         device = device_for_loading(saved["device"])
         with torch.random.fork_rng(devices=[]):  # the weights are overwritten below
             module = self._network(self.autoencoder_, self.n_outputs_)
@@ -256,8 +371,11 @@ class _FineTuned(BaseEstimator):
             net.initialize()
         self.net_ = load_plain_weights(net, saved, type(self).__name__)
 
-    def _make_net(self, module, n_samples, device, seed):
+    def _batch_size(self, n_samples):
         batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        return min(batch_size, n_samples)
+
+    def _make_net(self, module, n_samples, device, seed):
         generator = make_generator(seed, torch.device("cpu"))
         split = None
         if self.early_stopping:
@@ -270,11 +388,12 @@ class _FineTuned(BaseEstimator):
             optimizer__weight_decay=self.alpha,
             lr=self.learning_rate_init,
             max_epochs=self.max_iter,
-            batch_size=min(batch_size, n_samples),
+            batch_size=self._batch_size(n_samples),
             train_split=split,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
             callbacks=[
+                ("snapshot", EpochSnapshot()),  # the weights to rewind an interrupted epoch to
                 ("divergence", DivergenceGuard(self.learning_rate_init)),
                 ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
             ],
@@ -409,19 +528,89 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
     (3,)
     """
 
-    _net_class = _ClassifierNet
+    _net_class = ClassifierNet
     _criterion = nn.CrossEntropyLoss
+    _baseline_name = "predicting the class frequencies"
 
     @staticmethod
     def _output(raw):
         return torch.softmax(raw, dim=1)
 
-    def _encode_targets(self, y):
+    @staticmethod
+    def _per_sample_loss(output, target):
+        return F.cross_entropy(output, target, reduction="none")
+
+    @staticmethod
+    def _constant_output(target, n_outputs):
+        counts = torch.bincount(target, minlength=n_outputs).double()
+        return torch.log((counts / counts.sum()).clamp_min(1e-12)).float()[None]
+
+    def _encode_targets(self, y, classes, partial):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        return encoder.transform(y).astype(np.int64), len(self.classes_)
+        if not partial:
+            encoder = LabelEncoder().fit(y)
+            return (
+                encoder.transform(y).astype(np.int64),
+                len(encoder.classes_),
+                {"classes_": encoder.classes_},
+            )
+        known = getattr(self, "classes_", None)
+        if classes is not None:
+            classes = np.unique(column_or_1d(classes))
+            if known is not None and not np.array_equal(classes, known):
+                raise ValueError(
+                    f"classes={classes!r} differs from classes_={known!r} of the fitted "
+                    "model; pass the same classes, or call fit for a new model."
+                )
+            known = classes
+        if known is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every label the "
+                "blocks will hold, since one block may not hold them all."
+            )
+        unseen = np.setdiff1d(y, known)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels {unseen!r} that are not among the classes {known!r} "
+                "passed on the first call to partial_fit."
+            )
+        encoder = LabelEncoder().fit(known)
+        return encoder.transform(y).astype(np.int64), len(known), {"classes_": known}
+
+    def partial_fit(self, X, y, classes=None, *, epochs=1):
+        """Continue training on the batch ``X, y``: ``epochs`` passes over it (default one).
+
+        As ``MLPClassifier.partial_fit``: the first call (on an unfitted
+        model) builds the network and needs ``classes``, every label the
+        blocks will hold; later calls, and calls after :meth:`fit`, keep the
+        weights and the optimizer's state. ``n_iter_`` and ``loss_curve_``
+        count the passes of all calls; ``max_iter`` does not apply (``epochs``
+        does), ``tol`` and ``n_iter_no_change`` apply within one call. The
+        fit checks of :meth:`fit` apply to each call, and a call that fails
+        leaves the model as it was; Ctrl-C keeps the epochs completed.
+        ``early_stopping=True`` is refused: watch :meth:`score` on held-out
+        rows between calls. Parameters that shape the network may not change
+        between calls; ``learning_rate_init`` and ``batch_size`` may.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of labelled samples.
+        y : array-like of shape (n_samples,)
+            Their labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every label; required on the first call, else optional and
+            checked against ``classes_``.
+        epochs : int, default=1
+            Passes over the block in this call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, classes, epochs)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the head's output).
@@ -492,20 +681,64 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         Number of features seen during the autoencoder's ``fit``.
     """
 
-    _net_class = _RegressorNet
+    _net_class = RegressorNet
+    _criterion = nn.MSELoss
+    _baseline_name = "predicting the mean target"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    _criterion = nn.MSELoss
+    @staticmethod
+    def _per_sample_loss(output, target):
+        return (output - target).pow(2).mean(dim=1)
 
-    def _encode_targets(self, y):
+    @staticmethod
+    def _constant_output(target, n_outputs):
+        return target.double().mean(dim=0, keepdim=True).float()
+
+    def _encode_targets(self, y, classes, partial):
         y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
-        self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)
-        return y2, y2.shape[1]
+        if (
+            partial
+            and hasattr(self, "net_")
+            and (y.ndim, y2.shape[1])
+            != (
+                self._y_ndim,
+                self.n_outputs_,
+            )
+        ):
+            raise ValueError(
+                f"y has shape {y.shape}, but the fitted model predicts "
+                f"{self.n_outputs_} target(s) of {self._y_ndim}-d y; pass targets shaped as "
+                "on the first call, or call fit for a new model."
+            )
+        return y2, y2.shape[1], {"_y_ndim": y.ndim}
+
+    def partial_fit(self, X, y, *, epochs=1):
+        """Continue training on the batch ``X, y``: ``epochs`` passes over it (default one).
+
+        As ``MLPRegressor.partial_fit``; see
+        :meth:`FineTunedClassifier.partial_fit` (without ``classes``). Later
+        calls take targets of the first call's shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+        epochs : int, default=1
+            Passes over the block in this call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, None, epochs)
 
     def predict(self, X):
         """Predicted targets.
