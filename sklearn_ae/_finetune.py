@@ -420,6 +420,14 @@ class _FineTuned(BaseEstimator):
         )
 
 
+def _numeric(y):
+    try:
+        np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _fill_parameters(cls):
     cls.__doc__ = cls.__doc__.replace("    {parameters}\n", _PARAMETERS)
     return cls
@@ -699,6 +707,7 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         return target.double().mean(dim=0, keepdim=True).float()
 
     def _encode_targets(self, y, classes, partial):
+        self._refuse_labels(y)
         y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
         y2 = y.reshape(len(y), -1)
         if (
@@ -716,6 +725,13 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
                 "on the first call, or call fit for a new model."
             )
         return y2, y2.shape[1], {"_y_ndim": y.ndim}
+
+    def _refuse_labels(self, y):
+        if np.asarray(y).dtype.kind in "USO" and not _numeric(y):
+            raise ValueError(
+                f"{type(self).__name__} needs numeric targets, but y holds labels such as "
+                f"{np.asarray(y).ravel()[0]!r}: use FineTunedClassifier for classes."
+            )
 
     def partial_fit(self, X, y, *, epochs=1):
         """Continue training on the batch ``X, y``: ``epochs`` passes over it (default one).
@@ -767,4 +783,5 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         -------
         score : float
         """
+        self._refuse_labels(y)
         return super().score(X, y, sample_weight=sample_weight)

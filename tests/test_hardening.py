@@ -106,7 +106,7 @@ def test_failed_refit_leaves_a_fine_tuned_regressor_as_it_was(encoder):
 def test_fine_tuned_divergence_and_unscaled_data_are_not_silent(encoder, cls):
     y = Y if cls is FineTunedClassifier else X[:, 20]
     # Before: loss_curve_ 0.69, 5.9e27, ... and accuracy 0.5, no word.
-    with pytest.raises(FloatingPointError, match="diverged.*learning_rate_init"):
+    with pytest.raises(FloatingPointError, match=r"diverged.*learning_rate_init"):
         _fine_tuned(cls, encoder, learning_rate_init=1e6).fit(X, y)
     # Before: trained silently on 1e16, overflowed numpy on a 1e39 cell.
     with pytest.raises(ValueError, match="Scale the data"):
@@ -115,7 +115,7 @@ def test_fine_tuned_divergence_and_unscaled_data_are_not_silent(encoder, cls):
     X_big[3, 5] = 1e39
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        with pytest.raises(ValueError, match="1e\\+39"):
+        with pytest.raises(ValueError, match=r"1e\+39"):
             _fine_tuned(cls, encoder).fit(X_big, y)
 
 
@@ -152,7 +152,7 @@ def test_ctrl_c_in_partial_fit_keeps_completed_passes(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         ae.partial_fit(X, epochs=40)
     assert ae.n_iter_ == len(ae.loss_curve_) == 4
-    assert any(not torch.equal(a, b) for a, b in zip(before, ae.module_.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(before, ae.module_.parameters(), strict=True))
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -268,7 +268,7 @@ def test_tampered_fine_tuned_head_is_refused_before_building(encoder):
     clf = _fine_tuned(FineTunedClassifier, encoder).fit(X, Y)
     state = clf.__getstate__()
     state["n_outputs_"] = 10**10
-    with pytest.raises(ValueError, match="weight .* has shape"):
+    with pytest.raises(ValueError, match=r"weight .* has shape"):
         FineTunedClassifier.__new__(FineTunedClassifier).__setstate__(state)
 
 
@@ -358,7 +358,7 @@ def test_bool_n_components_is_refused_by_every_estimator(name, cls):
     # Before: a torch TypeError, or (RecurrentAE, AutoEncoder) silently 1.
     est = _tiny(cls).set_params(n_components=True)
     data = X[:20].reshape(-1, 8, 8) if cls is ConvAE else X[:20]
-    with pytest.raises(ValueError, match="'n_components'.*not a bool"):
+    with pytest.raises(ValueError, match=r"'n_components'.*not a bool"):
         est.fit(data)
-    with pytest.raises(ValueError, match="'max_iter'.*not a bool"):
+    with pytest.raises(ValueError, match=r"'max_iter'.*not a bool"):
         FineTunedClassifier(est, max_iter=True).fit(data, Y[:20])
