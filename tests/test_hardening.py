@@ -32,6 +32,7 @@ from sklearn_ae import (
 from sklearn_ae.utils import all_estimators, save
 
 from ._helpers import digits_split
+from ._helpers import tiny_estimator as _tiny
 
 X_ALL, _, Y_ALL, _ = digits_split()
 X, Y = X_ALL[:120], Y_ALL[:120]
@@ -296,25 +297,12 @@ def test_save_is_whole_or_nothing(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------- 5. negative strides
-def _tiny(cls):
-    params = dict(max_iter=2, random_state=0)
-    if cls is AutoEncoder:
-        return cls(nn.Linear(64, 2), nn.Linear(2, 64), **params)
-    if cls is ConvAE:
-        return cls(channels=(2,), **params)
-    if cls is RecurrentAE:
-        return cls(hidden_layer_sizes=(4,), **params)
-    if "hidden_layer_sizes" in cls._get_param_names():
-        params["hidden_layer_sizes"] = (8,)
-    return cls(**params)
-
-
 @pytest.mark.parametrize("name, cls", all_estimators(), ids=[n for n, _ in all_estimators()])
 def test_negative_stride_arrays_are_accepted_everywhere(name, cls):
     data = X[:40].reshape(-1, 8, 8) if cls is ConvAE else X[:40]
     flipped = np.flip(data, 0)  # before: torch's "negative strides" error
     assert any(s < 0 for s in flipped.strides)
-    ae = _tiny(cls).fit(flipped)
+    ae = _tiny(cls, max_iter=2).fit(flipped)
     ae.partial_fit(data[::-1]) if ae.solver != "lbfgs" else None
     codes = ae.transform(flipped)
     np.testing.assert_allclose(codes, ae.transform(data.copy())[::-1], rtol=1e-6, atol=1e-7)

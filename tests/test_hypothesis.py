@@ -25,10 +25,10 @@ import pytest
 import scipy.sparse as sp
 from sklearn.frozen import FrozenEstimator
 
-from sklearn_ae import AutoEncoder, ConvAE, FineTunedClassifier, FineTunedRegressor, RecurrentAE
+from sklearn_ae import ConvAE, FineTunedClassifier, FineTunedRegressor, RecurrentAE
 from sklearn_ae.utils import all_estimators
 
-from ._helpers import TinyDecoder, TinyEncoder
+from ._helpers import tiny_estimator as _tiny
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -49,20 +49,6 @@ SPECIALS = [np.nan, np.inf, -np.inf, 1e39, -1e16, 0.0, 1e-45]
 LAYOUTS = ["C", "F", "reversed", "strided", "list", "csr", "csc", "coo"]
 # Where an error may be raised from: the package, scikit-learn, Python itself.
 FOREIGN = ("/torch/", "/skorch/", "/numpy/", "/scipy/")
-
-
-def _tiny(cls, **params):
-    """``cls`` at CI size."""
-    params = {"max_iter": 3, "random_state": 0, **params}
-    if cls is AutoEncoder:
-        return cls(TinyEncoder, TinyDecoder, **params)
-    if cls is ConvAE:
-        return cls(channels=(2,), **params)
-    if cls is RecurrentAE:
-        return cls(hidden_layer_sizes=(4,), **params)
-    if "hidden_layer_sizes" in cls._get_param_names():
-        params.setdefault("hidden_layer_sizes", (4,))
-    return cls(**params)
 
 
 def _n_features(cls):
