@@ -37,7 +37,7 @@ from hypothesis import strategies as st  # noqa: E402
 ESTIMATORS = all_estimators()
 IDS = [name for name, _ in ESTIMATORS]
 CASES = settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     database=None,
@@ -200,7 +200,7 @@ def test_any_parameters_give_a_clear_error_or_a_fitted_model(name, cls):
 
     # One parameter drawn from all its values (valid or not), a few more from
     # theirs: an invalid value must not hide behind another one's error.
-    @settings(CASES, max_examples=40)
+    @settings(CASES, max_examples=30)
     @given(
         one=st.sampled_from(names).flatmap(lambda k: st.tuples(st.just(k), PARAMETERS[k])),
         more=st.fixed_dictionaries({}, optional={k: PARAMETERS[k] for k in names}),
