@@ -26,6 +26,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 
+from ._checks import check_parameter_values
 from ._corruption import make_corruption
 from ._data import RowData, chunk_rows_for, iter_row_chunks
 from ._diagnostics import FitDiagnostics, check_data_scale
@@ -248,6 +249,10 @@ class BaseAutoencoder(
     neighbor_loss: str | None = None
     neighbor_weight: float = 1.0
     n_neighbors: int | None = None
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_parameter_values(self)  # values the constraints let through, torch does not
 
     # ----------------------------------------------------------------- hooks
     @abstractmethod
@@ -577,7 +582,7 @@ class BaseAutoencoder(
         call, which keeps the optimizer's state unless ``solver`` changed; one
         that shapes the network (``n_components``, ``hidden_layer_sizes``, ...)
         is refused: call :meth:`fit` for a new model. A call that fails leaves
-        the model as it was.
+        the model as it was; Ctrl-C keeps the passes completed, as in :meth:`fit`.
 
         Parameters
         ----------
@@ -618,8 +623,15 @@ class BaseAutoencoder(
         state = _training_state(self.net_) if hasattr(self, "net_") else None
         try:
             self._partial_fit(X, int(epochs))
-        except BaseException:
-            # As for fit: a failed call leaves the model as it was.
+        except BaseException as exc:
+            # As for fit: Ctrl-C keeps the epochs completed (_train made them
+            # the model); a failed call leaves the model as it was.
+            if isinstance(exc, KeyboardInterrupt) and (
+                vars(self).get("n_iter_") != before.get("n_iter_")
+            ):
+                vars(self).pop("validation_loss_curve_", None)  # of an earlier fit
+                vars(self).pop("best_validation_loss_", None)
+                raise
             vars(self).clear()
             vars(self).update(before)
             if state is not None:

@@ -100,6 +100,11 @@ class CustomModules:
         encoder = self._make_part("encoder", n_features)
         decoder = self._make_part("decoder", n_features)
         code_shape, n_extras, widest = self._probe(encoder, decoder, n_features)
+        if not any(p.requires_grad for p in (*encoder.parameters(), *decoder.parameters())):
+            raise ValueError(
+                "encoder and decoder hold no trainable parameters (e.g. nn.Identity): there "
+                "is nothing to train. Pass modules with weights, such as nn.Linear layers."
+            )
         self.code_shape_, self.n_components_ = code_shape, math.prod(code_shape)
         self._widest_activation = widest
         return encoder, decoder, code_shape, n_extras
@@ -150,7 +155,13 @@ class CustomModules:
                         f"{math.prod(code_shape)} values per sample (shape {code_shape}); "
                         f"{self._n_components_remedy}."
                     )
-                recon = decoder(codes[0], *extras)
+                try:
+                    recon = decoder(codes[0], *extras)
+                except Exception as exc:
+                    raise ValueError(
+                        f"The decoder fails on codes of shape {tuple(codes[0].shape)} (what "
+                        f"the encoder returns): {exc}. Make decoder take codes of that shape."
+                    ) from exc
         finally:
             for hook in hooks:
                 hook.remove()

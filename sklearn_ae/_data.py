@@ -24,9 +24,10 @@ __all__ = [
 
 def _as_tensor(X, dtype):
     # Share memory with X where possible; torch cannot share read-only
-    # buffers (memmaps, broadcast views) without a warning, so copy those.
+    # buffers (memmaps, broadcast views) without a warning, nor views with
+    # negative strides (``X[::-1]``, ``np.flip``) at all, so copy those.
     X = np.asarray(X)
-    if not X.flags.writeable:
+    if not X.flags.writeable or any(stride < 0 for stride in X.strides):
         X = X.copy()
     return torch.as_tensor(X, dtype=dtype)
 

@@ -55,6 +55,26 @@ class FitDiagnostics:
         Training rows (dense, on the training device).
     """
 
+    # What the checks say, as templates: the fine-tuned estimators judge their
+    # training loss with the same rules, in words of their own.
+    messages = {
+        "diverged": (
+            "{name} ended with a reconstruction error of {final:.4g} on the training data, "
+            "above both its error before training ({start:.4g}) and the error of predicting "
+            "the mean of the data ({baseline:.4g}): training diverged. {advice}"
+        ),
+        "dead": (
+            "Every code unit of {name} is constant on the training data (dead codes): "
+            "transform returns the same code for every sample. Lower the penalty weight "
+            "(e.g. sparsity_weight) or change activation. {advice}"
+        ),
+        "useless": (
+            "{name} reconstructs the training data no better than their mean does (error "
+            "{final:.4g} vs {baseline:.4g}): the model learned nothing. Scale the data "
+            "(MinMaxScaler or StandardScaler), train longer, or lower the penalty weights."
+        ),
+    }
+
     def __init__(self, criterion, sample):
         self.criterion = criterion
         self.sample = sample
@@ -170,29 +190,16 @@ class FitDiagnostics:
                 stacklevel=5,
             )
             return
+        values = dict(
+            name=name, final=final, start=start_error, baseline=self.baseline, advice=advice
+        )
         if not np.isfinite(final) or high:
-            raise FloatingPointError(
-                f"{name} ended with a reconstruction error of {final:.4g} on the training "
-                f"data, above both its error before training ({start_error:.4g}) and the "
-                f"error of predicting the mean of the data ({self.baseline:.4g}): training "
-                f"diverged. {advice}"
-            )
+            raise FloatingPointError(self.messages["diverged"].format(**values))
         if self._codes_dead(out["code"]):
-            warnings.warn(
-                f"Every code unit of {name} is constant on the training data (dead codes): "
-                "transform returns the same code for every sample. Lower the penalty "
-                f"weight (e.g. sparsity_weight) or change activation. {advice}",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
+            warnings.warn(self.messages["dead"].format(**values), ConvergenceWarning, stacklevel=5)
         elif final >= self.baseline:
             warnings.warn(
-                f"{name} reconstructs the training data no better than their mean does "
-                f"(error {final:.4g} vs {self.baseline:.4g}): the model learned nothing. "
-                "Scale the data (MinMaxScaler or StandardScaler), train longer, or lower "
-                "the penalty weights.",
-                ConvergenceWarning,
-                stacklevel=5,
+                self.messages["useless"].format(**values), ConvergenceWarning, stacklevel=5
             )
 
 

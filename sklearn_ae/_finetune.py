@@ -6,299 +6,27 @@ trained end to end on labels through skorch's ``NeuralNetClassifier`` or
 scikit-learn's interface.
 """
 
-import copy
-import dataclasses
-import itertools
-import numbers
-
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.exceptions import NotFittedError
-from sklearn.frozen import FrozenEstimator
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier, NeuralNetRegressor
-from skorch.dataset import ValidSplit
+from sklearn.utils.validation import check_array, column_or_1d
 from torch import nn
+from torch.nn import functional as F
 
-from ._base import (
-    BaseAutoencoder,
-    check_positive_ints,
-    estimator_parameters,
-    infer_in_dtype,
-)
-from ._custom import reset_parameters
-from ._net import ConvergenceMonitor, DivergenceGuard, StopTraining
-from ._persistence import (
-    device_for_loading,
-    estimator_state,
-    load_plain_weights,
-    restore_state,
-)
-from ._runtime import (
-    choose_num_threads,
-    compute_context,
-    make_generator,
-    resolve_device,
-    seed_from_random_state,
-    seeded_global_rng,
-)
-from .modules import ACTIVATIONS, EncoderOnly
+from ._finetune_base import FineTuned
+from ._supervised import ClassifierNet, RegressorNet
 
 __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
 
-# Rows per forward pass at prediction time.
-_PREDICT_CHUNK = 4096
 
-
-class _Interrupted(Exception):
-    """Carries a Ctrl-C past skorch's ``partial_fit``, which would swallow it."""
-
-
-class _Stoppable:
-    """A skorch net that ends on :class:`StopTraining` (our stopping rule) and lets
-    Ctrl-C reach the caller instead of passing it off as the end of training."""
-
-    def fit_loop(self, *args, **kwargs):
-        try:
-            return super().fit_loop(*args, **kwargs)
-        except StopTraining:
-            return self
-        except KeyboardInterrupt as exc:
-            raise _Interrupted from exc
-
-
-class _ClassifierNet(_Stoppable, NeuralNetClassifier):
-    pass
-
-
-class _RegressorNet(_Stoppable, NeuralNetRegressor):
-    pass
-
-
-def _mlp_head(n_in, hidden_layer_sizes, n_out, activation):
-    sizes = [n_in, *hidden_layer_sizes]
-    layers = []
-    for a, b in itertools.pairwise(sizes):
-        layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
-    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_out))
-
-
-@estimator_parameters
-class _FineTuned(BaseEstimator):
-    _parameter_constraints = {
-        "autoencoder": [HasMethods(["fit", "transform"])],
-        "hidden_layer_sizes": ["array-like"],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "fit_autoencoder": ["boolean"],
-        "encoder_init": [StrOptions({"pretrained", "random"})],
-        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-        # The training parameters the autoencoders share, validated alike.
-        **{
-            name: BaseAutoencoder._parameter_constraints[name]
-            for name in (
-                "alpha",
-                "batch_size",
-                "max_iter",
-                "tol",
-                "early_stopping",
-                "validation_fraction",
-                "n_iter_no_change",
-                "device",
-                "random_state",
-                "verbose",
-            )
-        },
-    }
-
-    autoencoder: object = dataclasses.field(kw_only=False)
-    hidden_layer_sizes: tuple = ()
-    activation: str = "relu"
-    fit_autoencoder: bool = False
-    encoder_init: str = "pretrained"
-    learning_rate_init: float = 0.001
-    alpha: float = 0.0
-    batch_size: int | str = "auto"
-    max_iter: int = 200
-    tol: float = 1e-4
-    early_stopping: bool = False
-    validation_fraction: float = 0.1
-    n_iter_no_change: int = 10
-    device: str = "auto"
-    random_state: object = None
-    verbose: bool | int = False
-
-    # ---------------------------------------------------------- subclass hooks
-    _net_class = None
-    _criterion = None
-
-    @staticmethod
-    def _output(raw):
-        """The prediction from the network's raw output (identity; softmax for classes)."""
-        return raw
-
-    def _encode_targets(self, y):
-        """``y`` as the net's targets, and the number of outputs of the head."""
-        raise NotImplementedError
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True  # the autoencoder's own input checks take CSR
-        tags.target_tags.required = True
-        return tags
-
-    # ------------------------------------------------------------------ fit
-    def _fitted_autoencoder(self, X):
-        autoencoder = self.autoencoder
-        if self.fit_autoencoder:
-            autoencoder = clone(autoencoder).fit(X)
-        if isinstance(autoencoder, FrozenEstimator):
-            autoencoder = autoencoder.estimator
-        try:
-            check_is_fitted(autoencoder)
-        except NotFittedError as exc:
-            raise NotFittedError(
-                f"{type(self).__name__} fine-tunes a fitted autoencoder, but "
-                f"{type(autoencoder).__name__} is not fitted. Fit it first (on unlabelled data) "
-                "and pass it wrapped in sklearn.frozen.FrozenEstimator, so that clone "
-                "(GridSearchCV, cross_validate) keeps it fitted; or set fit_autoencoder=True "
-                "to fit it on the X passed to fit."
-            ) from exc
-        if not isinstance(autoencoder, BaseAutoencoder):
-            raise TypeError(
-                f"autoencoder must be an autoencoder of sklearn_ae (or a FrozenEstimator of "
-                f"one), got {type(autoencoder).__name__}."
-            )
-        return autoencoder
-
-    def _validate_X(self, X, autoencoder):
-        # The autoencoder's own checks: its layouts, n_features and names.
-        X = autoencoder._validate_input(X, reset=False)
-        X = X.toarray() if hasattr(X, "toarray") else X
-        return np.asarray(X, dtype=np.float32)
-
-    def fit(self, X, y):
-        """Fine-tune the autoencoder's encoder and a new head on labelled data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Labelled samples, in a layout the autoencoder accepts.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Class labels (classifier) or targets (regressor).
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_params()
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None: "
-                "it fine-tunes on labels. Fit an autoencoder alone for unlabelled data."
-            )
-        autoencoder = self._fitted_autoencoder(X)
-        X = self._validate_X(X, autoencoder)
-        y, n_outputs = self._encode_targets(y)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
-        device = resolve_device(self.device)
-        seed = seed_from_random_state(self.random_state)
-        with seeded_global_rng(seed):
-            module = self._network(autoencoder, n_outputs)
-        net = self._make_net(module, len(X), device, seed)
-        n_weights = sum(p.numel() for p in module.parameters())
-        threads = choose_num_threads(None, 6 * net.batch_size * n_weights)
-        try:
-            with compute_context(threads):
-                net.fit(X, y)
-        except _Interrupted:
-            raise KeyboardInterrupt from None
-        self.autoencoder_ = autoencoder
-        self.n_features_in_ = autoencoder.n_features_in_
-        if hasattr(autoencoder, "feature_names_in_"):
-            self.feature_names_in_ = autoencoder.feature_names_in_
-        self.net_ = net
-        self.n_outputs_ = n_outputs
-        self.n_iter_ = len(net.history)
-        self.loss_curve_ = list(net.history[:, "train_loss"])
-        if self.early_stopping:
-            self.validation_loss_curve_ = list(net.history[:, "valid_loss"])
-        return self
-
-    def _network(self, autoencoder, n_outputs):
-        """``nn.Sequential(encoder, head)``, drawing new weights from torch's global RNG."""
-        encoder = EncoderOnly(copy.deepcopy(autoencoder.module_).float())
-        if self.encoder_init == "random":
-            reset_parameters(encoder)
-        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
-        head = _mlp_head(autoencoder._n_features_out, hidden, n_outputs, self.activation)
-        return nn.Sequential(encoder, head)
-
-    # Saved as plain data (weights as numpy arrays), as the autoencoders are:
-    # see _persistence.py. Loading rebuilds the network and copies them in.
-    def __getstate__(self):
-        return estimator_state(self, super().__getstate__())
-
-    def __setstate__(self, state):
-        saved = restore_state(self, state)
-        if saved is None:
-            return
-        self._validate_params()
-        device = device_for_loading(saved["device"])
-        with torch.random.fork_rng(devices=[]):  # the weights are overwritten below
-            module = self._network(self.autoencoder_, self.n_outputs_)
-            net = self._make_net(module, saved["batch_size"], device, 0)
-            net.initialize()
-        self.net_ = load_plain_weights(net, saved, type(self).__name__)
-
-    def _make_net(self, module, n_samples, device, seed):
-        batch_size = min(200, n_samples) if self.batch_size == "auto" else self.batch_size
-        generator = make_generator(seed, torch.device("cpu"))
-        split = None
-        if self.early_stopping:
-            stratified = isinstance(self, ClassifierMixin)
-            split = ValidSplit(self.validation_fraction, stratified=stratified, random_state=seed)
-        return self._net_class(
-            module,
-            criterion=self._criterion,
-            optimizer=torch.optim.AdamW if self.alpha else torch.optim.Adam,
-            optimizer__weight_decay=self.alpha,
-            lr=self.learning_rate_init,
-            max_epochs=self.max_iter,
-            batch_size=min(batch_size, n_samples),
-            train_split=split,
-            iterator_train__shuffle=True,
-            iterator_train__generator=generator,
-            callbacks=[
-                ("divergence", DivergenceGuard(self.learning_rate_init)),
-                ("convergence", ConvergenceMonitor(self.tol, self.n_iter_no_change)),
-            ],
-            device=device,
-            verbose=int(self.verbose),
-        )
-
-    def _predict_raw(self, X):
-        check_is_fitted(self, "net_")
-        X = self.autoencoder_._validate_input(X, reset=False)
-        X = np.asarray(X.toarray() if hasattr(X, "toarray") else X)
-        # As the autoencoders' inference: in the input's dtype, so that float64
-        # predictions do not depend on how the rows are chunked (float32
-        # matmuls differ in the last bits between batch sizes).
-        out_dtype = np.float64 if X.dtype == np.float64 else np.float32
-        return infer_in_dtype(
-            self.net_.module_,
-            X,
-            lambda module, x: self._output(module(x)),
-            self.net_.device,
-            _PREDICT_CHUNK,
-            1,
-            out_dtype,
-        )
+def _numeric(y):
+    try:
+        np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _fill_parameters(cls):
@@ -358,7 +86,7 @@ _PARAMETERS = """    Parameters
 
 
 @_fill_parameters
-class FineTunedClassifier(ClassifierMixin, _FineTuned):
+class FineTunedClassifier(ClassifierMixin, FineTuned):
     """A fitted autoencoder's encoder with a classifier head, fine-tuned on labels.
 
     The classic recipe of unsupervised pretraining: fit an autoencoder on
@@ -409,19 +137,89 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
     (3,)
     """
 
-    _net_class = _ClassifierNet
+    _net_class = ClassifierNet
     _criterion = nn.CrossEntropyLoss
+    _baseline_name = "predicting the class frequencies"
 
     @staticmethod
     def _output(raw):
         return torch.softmax(raw, dim=1)
 
-    def _encode_targets(self, y):
+    @staticmethod
+    def _per_sample_loss(output, target):
+        return F.cross_entropy(output, target, reduction="none")
+
+    @staticmethod
+    def _constant_output(target, n_outputs):
+        counts = torch.bincount(target, minlength=n_outputs).double()
+        return torch.log((counts / counts.sum()).clamp_min(1e-12)).float()[None]
+
+    def _encode_targets(self, y, classes, partial):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        return encoder.transform(y).astype(np.int64), len(self.classes_)
+        if not partial:
+            encoder = LabelEncoder().fit(y)
+            return (
+                encoder.transform(y).astype(np.int64),
+                len(encoder.classes_),
+                {"classes_": encoder.classes_},
+            )
+        known = getattr(self, "classes_", None)
+        if classes is not None:
+            classes = np.unique(column_or_1d(classes))
+            if known is not None and not np.array_equal(classes, known):
+                raise ValueError(
+                    f"classes={classes!r} differs from classes_={known!r} of the fitted "
+                    "model; pass the same classes, or call fit for a new model."
+                )
+            known = classes
+        if known is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every label the "
+                "blocks will hold, since one block may not hold them all."
+            )
+        unseen = np.setdiff1d(y, known)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels {unseen!r} that are not among the classes {known!r} "
+                "passed on the first call to partial_fit."
+            )
+        encoder = LabelEncoder().fit(known)
+        return encoder.transform(y).astype(np.int64), len(known), {"classes_": known}
+
+    def partial_fit(self, X, y, classes=None, *, epochs=1):
+        """Continue training on the batch ``X, y``: ``epochs`` passes over it (default one).
+
+        As ``MLPClassifier.partial_fit``: the first call (on an unfitted
+        model) builds the network and needs ``classes``, every label the
+        blocks will hold; later calls, and calls after :meth:`fit`, keep the
+        weights and the optimizer's state. ``n_iter_`` and ``loss_curve_``
+        count the passes of all calls; ``max_iter`` does not apply (``epochs``
+        does), ``tol`` and ``n_iter_no_change`` apply within one call. The
+        fit checks of :meth:`fit` apply to each call, and a call that fails
+        leaves the model as it was; Ctrl-C keeps the epochs completed.
+        ``early_stopping=True`` is refused: watch :meth:`score` on held-out
+        rows between calls. Parameters that shape the network may not change
+        between calls; ``learning_rate_init`` and ``batch_size`` may.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of labelled samples.
+        y : array-like of shape (n_samples,)
+            Their labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every label; required on the first call, else optional and
+            checked against ``classes_``.
+        epochs : int, default=1
+            Passes over the block in this call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, classes, epochs)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the head's output).
@@ -467,7 +265,7 @@ class FineTunedClassifier(ClassifierMixin, _FineTuned):
 
 
 @_fill_parameters
-class FineTunedRegressor(RegressorMixin, _FineTuned):
+class FineTunedRegressor(RegressorMixin, FineTuned):
     """A fitted autoencoder's encoder with a linear or MLP head, fine-tuned on targets.
 
     As :class:`FineTunedClassifier` (same parameters), trained with the
@@ -492,20 +290,72 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         Number of features seen during the autoencoder's ``fit``.
     """
 
-    _net_class = _RegressorNet
+    _net_class = RegressorNet
+    _criterion = nn.MSELoss
+    _baseline_name = "predicting the mean target"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
-    _criterion = nn.MSELoss
+    @staticmethod
+    def _per_sample_loss(output, target):
+        return (output - target).pow(2).mean(dim=1)
 
-    def _encode_targets(self, y):
+    @staticmethod
+    def _constant_output(target, n_outputs):
+        return target.double().mean(dim=0, keepdim=True).float()
+
+    def _encode_targets(self, y, classes, partial):
+        self._refuse_labels(y)
         y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
-        self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)
-        return y2, y2.shape[1]
+        if (
+            partial
+            and hasattr(self, "net_")
+            and (y.ndim, y2.shape[1])
+            != (
+                self._y_ndim,
+                self.n_outputs_,
+            )
+        ):
+            raise ValueError(
+                f"y has shape {y.shape}, but the fitted model predicts "
+                f"{self.n_outputs_} target(s) of {self._y_ndim}-d y; pass targets shaped as "
+                "on the first call, or call fit for a new model."
+            )
+        return y2, y2.shape[1], {"_y_ndim": y.ndim}
+
+    def _refuse_labels(self, y):
+        if np.asarray(y).dtype.kind in "USO" and not _numeric(y):
+            raise ValueError(
+                f"{type(self).__name__} needs numeric targets, but y holds labels such as "
+                f"{np.asarray(y).ravel()[0]!r}: use FineTunedClassifier for classes."
+            )
+
+    def partial_fit(self, X, y, *, epochs=1):
+        """Continue training on the batch ``X, y``: ``epochs`` passes over it (default one).
+
+        As ``MLPRegressor.partial_fit``; see
+        :meth:`FineTunedClassifier.partial_fit` (without ``classes``). Later
+        calls take targets of the first call's shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One block of samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their targets.
+        epochs : int, default=1
+            Passes over the block in this call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, None, epochs)
 
     def predict(self, X):
         """Predicted targets.
@@ -534,4 +384,5 @@ class FineTunedRegressor(RegressorMixin, _FineTuned):
         -------
         score : float
         """
+        self._refuse_labels(y)
         return super().score(X, y, sample_weight=sample_weight)

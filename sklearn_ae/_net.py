@@ -40,6 +40,7 @@ __all__ = [
     "StopTraining",
     "WeightAverage",
     "divergence_advice",
+    "rewind_unfinished_epoch",
 ]
 
 
@@ -146,14 +147,8 @@ class AutoencoderNet(NeuralNet):
         return self
 
     def _rewind(self):
-        """Drop the unfinished epoch: its history row and its weight updates."""
-        validates = self.validation_fraction or self.validation_data is not None
-        complete = {"train_loss"} | ({"valid_loss"} if validates else set())
-        if len(self.history) and not complete <= set(self.history[-1]):
-            del self.history[-1]
-        snapshot = dict(self.callbacks_).get("snapshot")
-        if snapshot is not None and snapshot.state_ is not None:
-            self.module_.load_state_dict(snapshot.state_)
+        validates = bool(self.validation_fraction) or self.validation_data is not None
+        rewind_unfinished_epoch(self, validation=validates)
 
     def notify(self, method_name, **cb_kwargs):
         if method_name == "on_epoch_end":  # the epoch's losses are recorded by now
@@ -248,6 +243,21 @@ class AutoencoderNet(NeuralNet):
         earlier = [row[prefix + "_loss"] for row in self.history[:-1] if prefix + "_loss" in row]
         self.history.record(prefix + "_loss", loss)
         self.history.record(prefix + "_loss_best", not earlier or loss < min(earlier))
+
+
+def rewind_unfinished_epoch(net, validation):
+    """Drop an interrupted epoch from ``net``: its history row and its weight updates.
+
+    The weights come from the net's ``"snapshot"`` callback (an
+    :class:`EpochSnapshot`); ``validation`` says whether a complete epoch
+    records a validation loss.
+    """
+    complete = {"train_loss"} | ({"valid_loss"} if validation else set())
+    if len(net.history) and not complete <= set(net.history[-1]):
+        del net.history[-1]
+    snapshot = dict(net.callbacks_).get("snapshot")
+    if snapshot is not None and snapshot.state_ is not None:
+        net.module_.load_state_dict(snapshot.state_)
 
 
 def divergence_advice(learning_rate, momentum=0.0):

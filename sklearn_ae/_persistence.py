@@ -27,6 +27,7 @@ without trusting any torch or skorch type, and never holds code to run.
 
 import copy
 import json
+import numbers
 import warnings
 
 import numpy as np
@@ -36,6 +37,7 @@ from skorch.history import History
 from ._runtime import resolve_device
 
 __all__ = [
+    "check_architecture",
     "device_for_loading",
     "estimator_state",
     "load_plain_weights",
@@ -121,6 +123,33 @@ def _map_modules(state, is_module, convert):
     return state
 
 
+def _on_meta(builder):
+    """A copy of ``builder`` whose module parameters (``AutoEncoder``'s instances) are on
+    the meta device, so that the network it describes can be built there."""
+    meta = copy.copy(builder)
+    for name, value in builder.get_params(deep=False).items():
+        if isinstance(value, torch.nn.Module):
+            setattr(meta, name, copy.deepcopy(value).to("meta"))
+    return meta
+
+
+def _check_fitted_numbers(estimator, saved):
+    """The fitted numbers a network is built from: positive ints, or a clear error.
+
+    (``batch_size`` -1 stands for the whole data.)
+    """
+    for name, value, also in (
+        ("n_features_in_", getattr(estimator, "n_features_in_", None), None),
+        ("batch_size", saved.get("batch_size"), -1),  # -1: the whole data (L-BFGS)
+    ):
+        integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if not (integer and (value >= 1 or value == also)):
+            raise ValueError(
+                f"The file gives this {type(estimator).__name__} {name}={value!r}, not a "
+                "positive integer. Was the file edited?"
+            )
+
+
 def device_for_loading(device):
     """The device a model saved on ``device`` loads on here: the CPU when CUDA is absent."""
     if torch.device(device).type == "cuda" and not torch.cuda.is_available():
@@ -173,6 +202,46 @@ def load_plain_weights(net, saved, owner):
     return net
 
 
+def check_architecture(build, saved, owner):
+    """Refuse a file whose parameters describe another network than its weights.
+
+    ``build()`` makes the module the parameters describe; it runs on torch's
+    "meta" device, which records shapes and allocates nothing, so a file
+    edited to ask for a layer of 10**10 units costs nothing before it is
+    refused. Its parameter shapes must be those of the saved weights.
+    """
+    weights = saved.get("weights") if isinstance(saved, dict) else None
+    if not isinstance(weights, dict) or not all(
+        isinstance(value, np.ndarray) for value in weights.values()
+    ):
+        raise ValueError(f"The file holds no weights {owner} can read: was it edited?")
+    try:
+        with torch.device("meta"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # lazy layers, deprecations: fit says them
+            described = {
+                name: tuple(tensor.shape) for name, tensor in _unique_state(build()).items()
+            }
+    except (ValueError, TypeError, RuntimeError, IndexError, NotImplementedError) as exc:
+        raise ValueError(
+            f"The parameters saved with this {owner} do not describe a network it can build "
+            f"({exc}). Was the file edited, or saved by another version of sklearn-ae?"
+        ) from exc
+    held = {name: tuple(value.shape) for name, value in weights.items()}
+    if described != held:
+        differ = sorted(
+            name
+            for name in described.keys() | held.keys()
+            if described.get(name) != held.get(name)
+        )
+        name = differ[0]
+        raise ValueError(
+            f"The saved weights do not fit the network {owner} builds from its parameters: "
+            f"weight {name!r} has shape {described.get(name)} there, {held.get(name)} in the "
+            f"file ({len(differ)} weight(s) differ). Was the file edited, or saved by another "
+            "version of sklearn-ae?"
+        )
+
+
 def estimator_state(estimator, state):
     """``state`` (the estimator's ``__dict__``) with ``net_`` replaced by plain data."""
     from . import __version__
@@ -205,6 +274,16 @@ def restore_state(estimator, state):
     return saved
 
 
+def _holds_lazy_modules(estimator):
+    lazy = torch.nn.modules.lazy.LazyModuleMixin
+    return any(
+        isinstance(sub, lazy)
+        for value in vars(estimator).values()
+        if isinstance(value, torch.nn.Module)
+        for sub in value.modules()
+    )
+
+
 def restore_estimator(estimator, state):
     """Set ``estimator``'s ``__dict__`` from ``state``, rebuilding ``net_`` if it was saved."""
     saved = restore_state(estimator, state)
@@ -213,8 +292,19 @@ def restore_estimator(estimator, state):
     # The network is built as it was at fit, whatever set_params did since.
     builder = copy.copy(estimator)
     vars(builder).update(getattr(estimator, "_params_at_fit", {}))
-    # A file's parameters decide what is built: check them as fit would.
+    # A file's parameters decide what is built: check them as fit would, and
+    # against the weights it holds before anything is allocated.
     builder._validate_params()
+    _check_fitted_numbers(estimator, saved)
+    # Lazy layers (an AutoEncoder's own modules) cannot be sized on the meta
+    # device; the width they take is n_features_in_, checked above, and the
+    # weights are compared with the built network's when they are loaded.
+    if not _holds_lazy_modules(builder):
+        check_architecture(
+            lambda: _on_meta(builder)._build_module(estimator.n_features_in_),
+            saved,
+            type(estimator).__name__,
+        )
     device = device_for_loading(saved["device"])
     # Building a module draws initial weights from torch's global RNG, which
     # loading must leave alone; the weights are overwritten right after.

@@ -144,6 +144,8 @@ class RecurrentAE(BaseAutoencoder):
     out_activation: str = "identity"
     learning_rate_init: float | str = 0.005
 
+    _min_hidden_layers = 1  # the code is read from the last recurrent layer's state
+
     def _layer_sizes(self):
         """Encoder layer sizes, from ``hidden_layer_sizes`` or the deprecated pair."""
         if self.hidden_size == "deprecated" and self.num_layers == "deprecated":

@@ -50,6 +50,11 @@ def resolve_device(device):
         raise ValueError(
             f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:N' or 'auto'."
         ) from exc
+    if resolved.type == "meta":
+        raise ValueError(
+            f"device={device!r} holds no data (shapes only); use 'cpu', 'cuda', 'cuda:N' or "
+            "'auto'."
+        )
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available here; "

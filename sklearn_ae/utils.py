@@ -3,8 +3,9 @@
 import inspect
 
 from ._data import iter_chunks
+from ._saving import save
 
-__all__ = ["all_estimators", "iter_chunks"]
+__all__ = ["all_estimators", "iter_chunks", "save"]
 
 
 def all_estimators():

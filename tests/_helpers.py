@@ -51,3 +51,23 @@ def tiny_autoencoder(**params):
     from sklearn_ae import AutoEncoder
 
     return AutoEncoder(TinyEncoder, TinyDecoder, **params)
+
+
+def tiny_estimator(cls, **params):
+    """``cls`` (any public autoencoder) at CI size: a few epochs, layers of a few units.
+
+    ConvAE gets 2 channels, RecurrentAE 4 units, AutoEncoder the tiny module
+    classes above (any data width).
+    """
+    from sklearn_ae import AutoEncoder, ConvAE, RecurrentAE
+
+    params = {"max_iter": 3, "random_state": 0, **params}
+    if cls is AutoEncoder:
+        return cls(TinyEncoder, TinyDecoder, **params)
+    if cls is ConvAE:
+        return cls(**{"channels": (2,), **params})
+    if cls is RecurrentAE:
+        return cls(**{"hidden_layer_sizes": (4,), **params})
+    if "hidden_layer_sizes" in cls._get_param_names():
+        params.setdefault("hidden_layer_sizes", (4,))
+    return cls(**params)

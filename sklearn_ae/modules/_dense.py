@@ -65,7 +65,9 @@ class ProjectionPath(nn.Module):
         super().__init__()
         self.in_features = in_features
         self.register_buffer("basis", torch.zeros(out_features, in_features))
-        self.mix = nn.Parameter(torch.eye(out_features))
+        # Not torch.eye: on the meta device (a loaded file's architecture check)
+        # it goes through a Python decomposition that imports torch._dynamo.
+        self.mix = nn.Parameter(torch.zeros(out_features, out_features).fill_diagonal_(1.0))
         self.bias = nn.Parameter(torch.zeros(out_features))
 
     @property
@@ -84,7 +86,7 @@ class BackProjection(nn.Module):
         super().__init__()
         self.source = source
         n = source.basis.shape[0]
-        self.mix = nn.Parameter(torch.eye(n))
+        self.mix = nn.Parameter(torch.zeros(n, n).fill_diagonal_(1.0))  # see ProjectionPath
         self.bias = nn.Parameter(torch.zeros(source.in_features))
 
     @property

@@ -1,0 +1,57 @@
+"""Writing a model file whole or not at all (no torch import: ``utils`` stays light)."""
+
+import contextlib
+import os
+import tempfile
+
+__all__ = ["save"]
+
+
+def save(estimator, file):
+    """Save ``estimator`` to the skops file ``file``, whole or not at all.
+
+    The file is written beside ``file`` under a temporary name and renamed
+    over it once complete: a save that fails (a full disk, an interrupt)
+    leaves no partial file, and an earlier file at ``file`` stays as it was.
+    Load it with ``skops.io.load(file, trusted=[...])`` (see
+    ``skops.io.get_untrusted_types``).
+
+    Parameters
+    ----------
+    estimator : object
+        A fitted (or unfitted) estimator of this package, or any object
+        ``skops.io.dump`` can save (a pipeline holding one).
+    file : str or path-like
+        Where to save it, conventionally with the suffix ``.skops``.
+
+    Examples
+    --------
+    >>> import skops.io as sio  # doctest: +SKIP
+    >>> from sklearn_ae.utils import save
+    >>> save(ae, "ae.skops")  # doctest: +SKIP
+    >>> ae = sio.load("ae.skops", trusted=["sklearn_ae._stacked.StackedAE"])  # doctest: +SKIP
+    """
+    try:
+        import skops.io as sio
+    except ImportError as exc:
+        raise ImportError(
+            'save writes skops files: install skops (pip install "sklearn-ae[skops]").'
+        ) from exc
+    path = os.path.abspath(os.fspath(file))
+    fd, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=os.path.dirname(path)
+    )
+    try:
+        with os.fdopen(fd, "wb") as f:
+            sio.dump(estimator, f)
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
