@@ -28,6 +28,10 @@ COMPETING_RATIO = 10.0
 # A plateau where the model is still this close to the mean's error is one it
 # can leave: the stopping rule does not end training there.
 MEAN_PLATEAU_RATIO = 0.9
+# A model whose error ends within this share of the mean's learned nothing
+# worth keeping: RecurrentAE(out_activation="logistic") on standardised
+# sequences ended at 0.9999 of it.
+NEAR_MEAN_RATIO = 0.99
 # Largest magnitude float32 training handles: squared errors summed over a
 # batch of such values still fit in float32 (max 3.4e38).
 MAX_ABS_VALUE = 1e15
@@ -70,6 +74,12 @@ class FitDiagnostics:
         mean_square = float(torch.nan_to_num(flat.float()).pow(2).mean())
         degenerate = self.baseline <= 1e-6 * mean_square
         self.negligible = 1e-3 * mean_square if degenerate else 0.0
+        # Data whose spread is 0 or far below the unit scale (check_data_scale
+        # has warned about it) leave the errors at float32's rounding of the
+        # weights: an error above the mean's there is no divergence.
+        spread = torch.nan_to_num(flat.double().var(dim=0, correction=0)).mean().sqrt()
+        self.tiny = len(flat) > 1 and float(spread) < SCALE_RANGE[0]
+        self.constant = len(flat) > 1 and float(spread) == 0.0
 
     def _mean_error(self, raw):
         with torch.no_grad():
@@ -123,15 +133,21 @@ class FitDiagnostics:
         return self._mean_error(self._outputs(module)["recon"])
 
     def near_mean(self, module):
-        """Whether ``module`` reconstructs hardly better than the mean does."""
+        """Whether ``module`` reconstructs hardly better than the mean does.
+
+        Never on constant or tiny-scale data, where the errors are rounding.
+        """
+        if self.tiny:
+            return False
         return self.error(module) >= MEAN_PLATEAU_RATIO * self.baseline
 
     @staticmethod
-    def _codes_dead(codes):
-        """Whether every code unit is constant over the sample."""
+    def _constant_units(codes):
+        """How many code units are constant over the sample, and how many there are."""
         codes = codes.flatten(1)
-        spread = (codes.max(dim=0).values - codes.min(dim=0).values).max()
-        return bool(spread <= 1e-7 * max(1.0, float(codes.abs().max())))
+        spread = codes.max(dim=0).values - codes.min(dim=0).values
+        constant = spread <= 1e-7 * max(1.0, float(codes.abs().max()))
+        return int(constant.sum()), codes.shape[1]
 
     def check(self, name, module, start_error, advice, competing=None, objective_rose=False):
         """Raise for a diverged model; warn for a useless one.
@@ -170,39 +186,76 @@ class FitDiagnostics:
                 stacklevel=5,
             )
             return
-        if not np.isfinite(final) or high:
+        if not np.isfinite(final) or (high and not self.tiny):
             raise FloatingPointError(
                 f"{name} ended with a reconstruction error of {final:.4g} on the training "
                 f"data, above both its error before training ({start_error:.4g}) and the "
                 f"error of predicting the mean of the data ({self.baseline:.4g}): training "
                 f"diverged. {advice}"
             )
-        if self._codes_dead(out["code"]):
+        if self.constant:  # check_data_scale said there is nothing to learn
+            return
+        if high:
+            warnings.warn(
+                f"{name} ended with a reconstruction error of {final:.4g} on the training "
+                f"data, above the error of predicting their mean ({self.baseline:.4g}): "
+                "the data's spread is far below the scale the defaults are made for. "
+                "Scale the data, e.g. with StandardScaler or MinMaxScaler.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+            return
+        self._check_codes(name, out["code"])
+        if final >= NEAR_MEAN_RATIO * self.baseline:
+            warnings.warn(
+                f"{name} reconstructs the training data hardly better than their mean does "
+                f"(error {final:.4g} vs {self.baseline:.4g}, within "
+                f"{1 - NEAR_MEAN_RATIO:.0%}): the model learned nothing. Scale the data "
+                "(MinMaxScaler or StandardScaler), check that out_activation can reach its "
+                "values, train longer, raise n_components, or lower the penalty weights.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+
+    def _check_codes(self, name, codes):
+        """Warn where some or all code units are constant on the sample (dead codes)."""
+        n_constant, n_units = self._constant_units(codes)
+        if n_constant == n_units:
             warnings.warn(
                 f"Every code unit of {name} is constant on the training data (dead codes): "
                 "transform returns the same code for every sample. Lower the penalty "
                 "weight (e.g. sparsity_weight), the learning rate, or change activation.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
-        elif final >= self.baseline:
+        elif n_constant:
             warnings.warn(
-                f"{name} reconstructs the training data no better than their mean does "
-                f"(error {final:.4g} vs {self.baseline:.4g}): the model learned nothing. "
-                "Scale the data (MinMaxScaler or StandardScaler), train longer, or lower "
-                "the penalty weights.",
+                f"{n_constant} of the {n_units} code units of {name} are constant on the "
+                "training data (dead units): the code uses only "
+                f"{n_units - n_constant}. Lower the learning rate or the penalty weights, "
+                "or use a code_activation that cannot die (e.g. 'identity').",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
 
 
-def check_data_scale(X, name):
-    """Refuse values float32 training cannot represent; warn on a scale the defaults miss.
+def check_data_scale(X, name, loss="mse"):
+    """Refuse values float32 training (or ``loss``) cannot take; warn on a scale the defaults miss.
 
     Returns the RMS of the centred values (NaN entries, padding, ignored).
     """
     values = X.data if sp.issparse(X) else X
     biggest = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    if loss == "bce" and values.size:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        if low < 0 or high > 1:
+            # Cross-entropy compares probabilities: a target of 50 has no
+            # meaning there, and training gave a model 3.8x worse than the mean.
+            raise ValueError(
+                f"loss='bce' needs targets in [0, 1], but X holds values in [{low:.4g}, "
+                f"{high:.4g}]. Scale the data to [0, 1] first (e.g. "
+                "sklearn.preprocessing.MinMaxScaler), or use loss='mse'."
+            )
     if biggest > MAX_ABS_VALUE:
         raise ValueError(
             f"X holds values up to {biggest:.3g} in magnitude: {name} trains in float32, "
@@ -216,7 +269,14 @@ def check_data_scale(X, name):
     else:
         spread = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0)))) if X.size else 0.0
     low, high = SCALE_RANGE
-    if spread > 0 and not low <= spread <= high:
+    if spread == 0 and X.shape[0] > 1:
+        warnings.warn(
+            f"Every feature of X is constant: there is nothing for {name} to learn, and "
+            "transform returns the same code for every sample.",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif spread > 0 and not low <= spread <= high:
         warnings.warn(
             f"The data's spread (RMS of the centred values) is {spread:.3g}, outside the "
             f"range [{low:g}, {high:g}] that {name}'s defaults are made for: training may "
