@@ -232,12 +232,9 @@ class ConvAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
 
     Notes
     -----
-    ConvAE's default is ``max_iter=20``, not 200 as for the dense
-    estimators: a convolutional epoch costs far more than a dense one, and
-    20 epochs of the default model on 10,000 MNIST images already reach a
-    test error well below PCA's at the same ``n_components``. Raise it (a
-    ``ConvergenceWarning`` says when training stopped at ``max_iter``) to
-    train longer.
+    Training stops on the stopping rule (``tol="auto"``), as for every
+    estimator: on digits 70 to 190 epochs, on MNIST subsets fewer (more
+    steps per epoch); see ``benchmarks/RESULTS_defaults.md``.
 
     At the defaults on 10,000 MNIST images, strided convolutions train about
     7x faster per epoch than pooling and upsampling (which convolve at full
@@ -282,7 +279,6 @@ class ConvAE(ConvArchitectureMixin, ImageLayoutMixin, BaseAutoencoder):
     activation: str = "relu"
     code_activation: str = "identity"
     out_activation: str = "identity"
-    max_iter: int = 20
 
     def _build_module(self, n_features):
         return ConvAutoencoder(

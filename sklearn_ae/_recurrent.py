@@ -222,14 +222,24 @@ class RecurrentAE(BaseAutoencoder):
         # Behind a squashing output (or BCE's sigmoid) the bias lives before
         # it: start it at the mean's preimage.
         squash = "logistic" if self.loss == "bce" else self.out_activation
+        module = net.module_
         with torch.no_grad():
-            mean = torch.nanmean(data.dense, dim=0).reshape(self.n_timesteps_, self.n_channels_)
-            mean = torch.nan_to_num(mean)
+            steps = data.dense.reshape(len(data.dense), self.n_timesteps_, self.n_channels_)
+            mean = torch.nan_to_num(torch.nanmean(steps, dim=0))
+            # Per channel, over every observed step of every sequence.
+            channels = steps.flatten(0, 1)
+            centre = torch.nan_to_num(torch.nanmean(channels, dim=0))
+            spread = torch.nan_to_num((channels - centre).pow(2).nanmean(dim=0).sqrt())
+            spread = torch.where(spread > 0, spread, torch.ones_like(spread))
+            module.input_mean.copy_(centre)
+            module.input_scale.copy_(spread)
             if squash == "logistic":
                 mean = torch.logit(mean.clamp(1e-4, 1 - 1e-4))
             elif squash == "tanh":
                 mean = torch.atanh(mean.clamp(-0.9999, 0.9999))
-            net.module_.step_bias.copy_(mean)
+            else:  # deviations in the data's units, where the output is not squashed
+                module.output_scale.copy_(spread)
+            module.step_bias.copy_(mean)
 
     def _activation_width(self, n_features):
         # Encoder and decoder keep every step's state of every layer (4 gates).
