@@ -209,6 +209,7 @@ def contraction(model, X):
 
 
 def corrupt(X, noise, rng):
+    X = X.toarray() if hasattr(X, "toarray") else X
     if noise == "gaussian":
         return X + 0.3 * rng.standard_normal(X.shape).astype(X.dtype)
     return X * (rng.random(X.shape) >= 0.25)

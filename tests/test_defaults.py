@@ -170,11 +170,27 @@ def test_some_constant_code_units_are_counted():
         diagnostics._check_codes("Model", torch.zeros(50, 3))
 
 
-def test_a_model_within_one_percent_of_the_mean_warns():
-    # Noise: a 1-d code explains about 1 % of 200 independent features.
-    X = np.random.default_rng(0).normal(size=(500, 200))
-    with pytest.warns(ConvergenceWarning, match="within 1%"):
-        StackedAE(1, random_state=0).fit(X)
+class _Shrunk(torch.nn.Module):
+    """Reconstructs ``mean + share * (x - mean)``: ``(1 - share) ** 2`` of the mean's error."""
+
+    def __init__(self, mean, share):
+        super().__init__()
+        self.mean, self.share = mean, share
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return {"recon": self.mean + self.share * (x - self.mean), "code": x[:, :2]}
+
+
+@pytest.mark.parametrize("share, warns", [(0.002, True), (0.1, False)])
+def test_a_model_within_one_percent_of_the_mean_warns(share, warns):
+    sample = torch.randn(300, 5)
+    diagnostics = FitDiagnostics(ReconstructionLoss("mse"), sample)
+    module = _Shrunk(sample.mean(dim=0), share)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        diagnostics.check("Model", module, start_error=1.0, advice="")
+    assert any("within 1%" in str(w.message) for w in caught) == warns
 
 
 def test_standardised_digits_fit_without_a_false_alarm():
