@@ -480,6 +480,7 @@ class BaseAutoencoder(
         finally:
             monitor.keep_going = None
             net.generator = None
+            validation = vars(net).pop("validation_rows_", None)
             for term in bound:
                 term.release()
         curve = [row["train_loss"] for row in net.history[epochs_before:]]
@@ -491,6 +492,9 @@ class BaseAutoencoder(
             competing=competing,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
         )
+        if validation is not None and len(validation):
+            rows = validation.evenly_spaced(len(diagnostics.sample))
+            diagnostics.check_overfit(type(self).__name__, net.module_, rows)
         if judge_map:
             diagnostics.check_map(
                 type(self).__name__,

@@ -66,6 +66,7 @@ class FitDiagnostics:
         mean = torch.nan_to_num(torch.nanmean(flat, dim=0, keepdim=True), nan=0.0)
         if criterion.kind == "bce":
             mean = torch.logit(mean.clamp(1e-6, 1 - 1e-6))
+        self.mean = mean
         self.baseline = self._mean_error(mean.expand_as(flat))
         # Where the mean is exact too (a single row, constant data), an error
         # this small after training is float32 rounding, not divergence. Only
@@ -131,6 +132,28 @@ class FitDiagnostics:
     def error(self, module):
         """Mean reconstruction error of ``module`` on the sample (eval mode)."""
         return self._mean_error(self._outputs(module)["recon"])
+
+    def check_overfit(self, name, module, rows):
+        """Warn where ``module`` learned the training rows but not the held-out ``rows``.
+
+        ``rows``: the validation rows of ``early_stopping`` (dense). Compared
+        with the training sample's mean, which predicts them as a model
+        that learned nothing would.
+        """
+        held_out = FitDiagnostics(self.criterion, rows)
+        mean_error = held_out._mean_error(self.mean.expand_as(rows.flatten(1)))
+        error = held_out.error(module)
+        train = self.error(module)
+        if error >= NEAR_MEAN_RATIO * mean_error:
+            warnings.warn(
+                f"{name} reconstructs its validation rows no better than the training "
+                f"mean does (error {error:.4g} vs {mean_error:.4g}; on training rows "
+                f"{train / max(self.baseline, 1e-30):.2f} of the mean's): what it learned "
+                "does not carry over to new rows (overfitting). Lower n_components, add "
+                "noise (noise='masking') or alpha, or train on more rows.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
 
     def near_mean(self, module):
         """Whether ``module`` reconstructs hardly better than the mean does.

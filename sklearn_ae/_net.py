@@ -144,7 +144,10 @@ class AutoencoderNet(NeuralNet):
         data = self.get_dataset(X)
         if not self.validation_fraction:
             return data, None
-        return split_rows(data, self.validation_fraction, self.generator)
+        train, valid = split_rows(data, self.validation_fraction, self.generator)
+        # Kept for the checks after training, which drop it (never pickled).
+        self.validation_rows_ = valid
+        return train, valid
 
     def get_iterator(self, dataset, training=False):
         size = len(dataset) if self.batch_size == -1 else self.batch_size
