@@ -231,7 +231,7 @@ class FitDiagnostics:
         self._check_codes(name, out["code"])
         if final >= NEAR_MEAN_RATIO * self.baseline:
             warnings.warn(
-                f"{name} reconstructs the training data hardly better than their mean does "
+                f"{name} reconstructs the training data no better than their mean does "
                 f"(error {final:.4g} vs {self.baseline:.4g}, within "
                 f"{1 - NEAR_MEAN_RATIO:.0%}): the model learned nothing. Scale the data "
                 "(MinMaxScaler or StandardScaler), check that out_activation can reach its "
