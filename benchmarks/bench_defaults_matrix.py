@@ -147,7 +147,7 @@ def load(name, data_home, rows):
 
 
 def _patches(size=16, n=3000):
-    """Colour patches (3 x size x size, in [0, 1]) cut at random from sklearn's two sample images."""
+    """Colour patches (3 x size x size, in [0, 1]) cut at random from the two sample images."""
     rng = np.random.default_rng(0)
     parts = []
     for image in skdata.load_sample_images().images:
@@ -348,33 +348,61 @@ def _ratio(a, b):
 COLUMNS = {
     "reconstruction": (
         ["k", "PCA MSE", "MSE", "/ PCA", "train MSE"],
-        lambda r: [r["k"], _g(r["pca_mse"]), _g(r.get("mse"))]
-        + [_g(_ratio(r.get("mse"), r["pca_mse"])), _g(r.get("train_mse"))],
+        lambda r: [
+            r["k"],
+            _g(r["pca_mse"]),
+            _g(r.get("mse")),
+            _g(_ratio(r.get("mse"), r["pca_mse"])),
+            _g(r.get("train_mse")),
+        ],
     ),
     "variational": (
         ["k", "PCA MSE", "MSE", "/ PCA", "ELBO (test)"],
-        lambda r: [r["k"], _g(r["pca_mse"]), _g(r.get("mse"))]
-        + [_g(_ratio(r.get("mse"), r["pca_mse"])), _g(r.get("elbo"))],
+        lambda r: [
+            r["k"],
+            _g(r["pca_mse"]),
+            _g(r.get("mse")),
+            _g(_ratio(r.get("mse"), r["pca_mse"])),
+            _g(r.get("elbo")),
+        ],
     ),
     "denoising": (
         ["k", "noise", "plain MSE", "MSE", "/ plain"],
-        lambda r: [r["k"], r["noise"], _g(r["plain_mse"]), _g(r.get("mse"))]
-        + [_g(_ratio(r.get("mse"), r["plain_mse"]))],
+        lambda r: [
+            r["k"],
+            r["noise"],
+            _g(r["plain_mse"]),
+            _g(r.get("mse")),
+            _g(_ratio(r.get("mse"), r["plain_mse"])),
+        ],
     ),
     "contractive": (
         ["k", "contraction / plain", "MSE", "plain MSE"],
-        lambda r: [r["k"], _g(_ratio(r.get("contraction"), r["plain_contraction"]))]
-        + [_g(r.get("mse")), _g(r["plain_mse"])],
+        lambda r: [
+            r["k"],
+            _g(_ratio(r.get("contraction"), r["plain_contraction"])),
+            _g(r.get("mse")),
+            _g(r["plain_mse"]),
+        ],
     ),
     "sparse": (
         ["k", "near-zero codes", "mean activation", "KL target", "MSE / PCA"],
-        lambda r: [r["k"], _g(r.get("near_zero")), _g(r.get("mean_activation"))]
-        + [_g(r["target"]), _g(_ratio(r.get("mse"), r["pca_mse"]))],
+        lambda r: [
+            r["k"],
+            _g(r.get("near_zero")),
+            _g(r.get("mean_activation")),
+            _g(r["target"]),
+            _g(_ratio(r.get("mse"), r["pca_mse"])),
+        ],
     ),
     "recurrent": (
         ["k", "test / mean seq.", "train / mean seq.", "test MSE"],
-        lambda r: [r["k"], _g(_ratio(r.get("mse"), r["mean_mse"]))]
-        + [_g(_ratio(r.get("train_mse"), r["mean_train_mse"])), _g(r.get("mse"))],
+        lambda r: [
+            r["k"],
+            _g(_ratio(r.get("mse"), r["mean_mse"])),
+            _g(_ratio(r.get("train_mse"), r["mean_train_mse"])),
+            _g(r.get("mse")),
+        ],
     ),
 }
 TABLE_OF = {"denoising": "denoising", "contractive": "contractive", "sparse": "sparse"}

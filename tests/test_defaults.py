@@ -139,7 +139,7 @@ def test_recurrent_defaults_pass_check_estimator(seed):
 def test_bce_refuses_targets_outside_unit_interval():
     X = 50 * np.random.default_rng(0).random((200, 16))
     ae = StackedAE(loss="bce")
-    with pytest.raises(ValueError, match="MinMaxScaler.*loss='mse'"):
+    with pytest.raises(ValueError, match=r"MinMaxScaler.*loss='mse'"):
         ae.fit(X)
     assert not hasattr(ae, "net_")
     StackedAE(loss="bce", max_iter=2).fit(X / 50)  # in [0, 1]: fine

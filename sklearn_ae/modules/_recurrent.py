@@ -138,7 +138,8 @@ class RecurrentAutoencoder(nn.Module):
             h0 = h0.contiguous()
             state = (h0, torch.zeros_like(h0)) if isinstance(layer, nn.LSTM) else h0
             h, _ = layer(h, state)
-        deviation = self.output(h) + self.code_readout(z).reshape(h.shape[0], *self.step_bias.shape)
+        readout = self.code_readout(z).reshape(h.shape[0], *self.step_bias.shape)
+        deviation = self.output(h) + readout
         steps = self.step_bias + deviation * self.output_scale.to(h.dtype)
         return self.out_activation(steps).flatten(1)
 
