@@ -409,6 +409,41 @@ TABLE_OF = {"denoising": "denoising", "contractive": "contractive", "sparse": "s
 TABLE_OF |= {"variational": "variational", "recurrent": "recurrent"}
 
 
+# Per family, the figure of its purpose and whether high (True) or low is worse.
+WORST = {
+    "denoising": (lambda r: _ratio(r.get("mse"), r["plain_mse"]), True, "MSE / plain"),
+    "contractive": (
+        lambda r: _ratio(r.get("contraction"), r["plain_contraction"]),
+        True,
+        "contraction / plain",
+    ),
+    "sparse": (lambda r: r.get("near_zero"), False, "near-zero codes"),
+    "recurrent": (lambda r: _ratio(r.get("mse"), r["mean_mse"]), True, "test / mean seq."),
+}
+RECONSTRUCTION = (lambda r: _ratio(r.get("mse"), r["pca_mse"]), True, "MSE / PCA")
+
+
+def worst_rows(rows):
+    """Markdown lines: each family's worst row, and its count of rows that warned or failed."""
+    out = ["| family | worst row | figure | warned / failed / rows |", "|---|---|---:|---|"]
+    for family in FAMILIES:
+        mine = [r for r in rows if r["family"] == family]
+        if not mine:
+            continue
+        figure, high_is_bad, label = WORST.get(family, RECONSTRUCTION)
+        scored = [(figure(r), r) for r in mine if figure(r) is not None]
+        failed = sum(not r["ok"] for r in mine)
+        warned = sum(bool(r["warnings"]) for r in mine)
+        cell, value = "-", None
+        if scored:
+            value, r = (max if high_is_bad else min)(scored, key=lambda t: t[0])
+            cell = f"{r['data']}, k={r['k']}" + (f", {r['noise']}" if r.get("noise") else "")
+        out.append(
+            f"| {family} | {cell} | {label} {_g(value)} | {warned} / {failed} / {len(mine)} |"
+        )
+    return out
+
+
 def render(paths):
     rows = {}
     for path in paths:
@@ -418,7 +453,7 @@ def render(paths):
                     r = json.loads(line)
                     key = (r["family"], r["data"], r["k"], r.get("noise"))
                     rows[key] = r  # a later run of the same cell replaces it
-    out = []
+    out = [*worst_rows(list(rows.values())), ""]
     for family in FAMILIES:
         mine = [r for key, r in rows.items() if key[0] == family]
         if not mine:
