@@ -28,6 +28,10 @@ COMPETING_RATIO = 10.0
 # A plateau where the model is still this close to the mean's error is one it
 # can leave: the stopping rule does not end training there.
 MEAN_PLATEAU_RATIO = 0.9
+# A model whose error ends within this share of the mean's learned nothing
+# worth keeping: RecurrentAE(out_activation="logistic") on standardised
+# sequences ended at 0.9999 of it.
+NEAR_MEAN_RATIO = 0.99
 # Largest magnitude float32 training handles: squared errors summed over a
 # batch of such values still fit in float32 (max 3.4e38).
 MAX_ABS_VALUE = 1e15
@@ -57,6 +61,10 @@ class FitDiagnostics:
 
     # What the checks say, as templates: the fine-tuned estimators judge their
     # training loss with the same rules, in words of their own.
+    # Set by __init__ from the sample; a subclass with its own __init__ (the
+    # fine-tuned estimators') judges data of any spread.
+    tiny = constant = False
+
     messages = {
         "diverged": (
             "{name} ended with a reconstruction error of {final:.4g} on the training data, "
@@ -70,8 +78,9 @@ class FitDiagnostics:
         ),
         "useless": (
             "{name} reconstructs the training data no better than their mean does (error "
-            "{final:.4g} vs {baseline:.4g}): the model learned nothing. Scale the data "
-            "(MinMaxScaler or StandardScaler), train longer, or lower the penalty weights."
+            "{final:.4g} vs {baseline:.4g}, within 1%): the model learned nothing. Scale the "
+            "data (MinMaxScaler or StandardScaler), check that out_activation can reach its "
+            "values, train longer, raise n_components, or lower the penalty weights."
         ),
     }
 
@@ -82,6 +91,7 @@ class FitDiagnostics:
         mean = torch.nan_to_num(torch.nanmean(flat, dim=0, keepdim=True), nan=0.0)
         if criterion.kind == "bce":
             mean = torch.logit(mean.clamp(1e-6, 1 - 1e-6))
+        self.mean = mean
         self.baseline = self._mean_error(mean.expand_as(flat))
         # Where the mean is exact too (a single row, constant data), an error
         # this small after training is float32 rounding, not divergence. Only
@@ -90,6 +100,12 @@ class FitDiagnostics:
         mean_square = float(torch.nan_to_num(flat.float()).pow(2).mean())
         degenerate = self.baseline <= 1e-6 * mean_square
         self.negligible = 1e-3 * mean_square if degenerate else 0.0
+        # Data whose spread is 0 or far below the unit scale (check_data_scale
+        # has warned about it) leave the errors at float32's rounding of the
+        # weights: an error above the mean's there is no divergence.
+        spread = torch.nan_to_num(flat.double().var(dim=0, correction=0)).mean().sqrt()
+        self.tiny = len(flat) > 1 and float(spread) < SCALE_RANGE[0]
+        self.constant = len(flat) > 1 and float(spread) == 0.0
 
     def _mean_error(self, raw):
         with torch.no_grad():
@@ -142,16 +158,44 @@ class FitDiagnostics:
         """Mean reconstruction error of ``module`` on the sample (eval mode)."""
         return self._mean_error(self._outputs(module)["recon"])
 
+    def check_overfit(self, name, module, rows):
+        """Warn where ``module`` learned the training rows but not the held-out ``rows``.
+
+        ``rows``: the validation rows of ``early_stopping`` (dense). Compared
+        with the training sample's mean, which predicts them as a model
+        that learned nothing would.
+        """
+        held_out = FitDiagnostics(self.criterion, rows)
+        mean_error = held_out._mean_error(self.mean.expand_as(rows.flatten(1)))
+        error = held_out.error(module)
+        train = self.error(module)
+        if error >= NEAR_MEAN_RATIO * mean_error:
+            warnings.warn(
+                f"{name} reconstructs its validation rows no better than the training "
+                f"mean does (error {error:.4g} vs {mean_error:.4g}; on training rows "
+                f"{train / max(self.baseline, 1e-30):.2f} of the mean's): what it learned "
+                "does not carry over to new rows (overfitting). Lower n_components, add "
+                "noise (noise='masking') or alpha, or train on more rows.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+
     def near_mean(self, module):
-        """Whether ``module`` reconstructs hardly better than the mean does."""
+        """Whether ``module`` reconstructs hardly better than the mean does.
+
+        Never on constant or tiny-scale data, where the errors are rounding.
+        """
+        if self.tiny:
+            return False
         return self.error(module) >= MEAN_PLATEAU_RATIO * self.baseline
 
     @staticmethod
-    def _codes_dead(codes):
-        """Whether every code unit is constant over the sample."""
+    def _constant_units(codes):
+        """How many code units are constant over the sample, and how many there are."""
         codes = codes.flatten(1)
-        spread = (codes.max(dim=0).values - codes.min(dim=0).values).max()
-        return bool(spread <= 1e-7 * max(1.0, float(codes.abs().max())))
+        spread = codes.max(dim=0).values - codes.min(dim=0).values
+        constant = spread <= 1e-7 * max(1.0, float(codes.abs().max()))
+        return int(constant.sum()), codes.shape[1]
 
     def check(self, name, module, start_error, advice, competing=None, objective_rose=False):
         """Raise for a diverged model; warn for a useless one.
@@ -193,18 +237,45 @@ class FitDiagnostics:
         values = dict(
             name=name, final=final, start=start_error, baseline=self.baseline, advice=advice
         )
-        if not np.isfinite(final) or high:
+        if not np.isfinite(final) or (high and not self.tiny):
             raise FloatingPointError(self.messages["diverged"].format(**values))
-        if self._codes_dead(out["code"]):
-            warnings.warn(self.messages["dead"].format(**values), ConvergenceWarning, stacklevel=5)
-        elif final >= self.baseline:
+        if self.constant:  # check_data_scale said there is nothing to learn
+            return
+        if high:
+            warnings.warn(
+                f"{name} ended with a reconstruction error of {final:.4g} on the training "
+                f"data, above the error of predicting their mean ({self.baseline:.4g}): "
+                "the data's spread is far below the scale the defaults are made for. "
+                "Scale the data, e.g. with StandardScaler or MinMaxScaler.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+            return
+        self._check_codes(name, out["code"], advice)
+        if final >= NEAR_MEAN_RATIO * self.baseline:
             warnings.warn(
                 self.messages["useless"].format(**values), ConvergenceWarning, stacklevel=5
             )
 
+    def _check_codes(self, name, codes, advice=""):
+        """Warn where some or all code units are constant on the sample (dead codes)."""
+        n_constant, n_units = self._constant_units(codes)
+        if n_constant == n_units:
+            message = self.messages["dead"].format(name=name, advice=advice)
+            warnings.warn(message, ConvergenceWarning, stacklevel=6)
+        elif n_constant:
+            warnings.warn(
+                f"{n_constant} of the {n_units} code units of {name} are constant on the "
+                "training data (dead units): the code uses only "
+                f"{n_units - n_constant}. Lower the learning rate or the penalty weights, "
+                "or use a code_activation that cannot die (e.g. 'identity').",
+                ConvergenceWarning,
+                stacklevel=6,
+            )
 
-def check_data_scale(X, name):
-    """Refuse values float32 training cannot represent; warn on a scale the defaults miss.
+
+def check_data_scale(X, name, loss="mse"):
+    """Refuse values float32 training (or ``loss``) cannot take; warn on a scale the defaults miss.
 
     Returns the RMS of the centred values (NaN entries, padding, ignored).
     """
@@ -214,6 +285,17 @@ def check_data_scale(X, name):
     has_nan = np.isnan(biggest)
     if has_nan:
         biggest = float(np.nanmax(np.abs(values)))
+    if loss == "bce" and values.size:
+        low, high = (np.nanmin, np.nanmax) if has_nan else (np.min, np.max)
+        low, high = float(low(values)), float(high(values))
+        if low < 0 or high > 1:
+            # Cross-entropy compares probabilities: a target of 50 has no
+            # meaning there, and training gave a model 3.8x worse than the mean.
+            raise ValueError(
+                f"loss='bce' needs targets in [0, 1], but X holds values in [{low:.4g}, "
+                f"{high:.4g}]. Scale the data to [0, 1] first (e.g. "
+                "sklearn.preprocessing.MinMaxScaler), or use loss='mse'."
+            )
     if biggest > MAX_ABS_VALUE:
         raise ValueError(
             f"X holds values up to {biggest:.3g} in magnitude: {name} trains in float32, "
@@ -228,7 +310,14 @@ def check_data_scale(X, name):
         var = np.nanvar if has_nan else np.var
         spread = float(np.sqrt(np.nanmean(var(X, axis=0)))) if X.size else 0.0
     low, high = SCALE_RANGE
-    if spread > 0 and not low <= spread <= high:
+    if spread == 0 and X.shape[0] > 1:
+        warnings.warn(
+            f"Every feature of X is constant: there is nothing for {name} to learn, and "
+            "transform returns the same code for every sample.",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif spread > 0 and not low <= spread <= high:
         warnings.warn(
             f"The data's spread (RMS of the centred values) is {spread:.3g}, outside the "
             f"range [{low:g}, {high:g}] that {name}'s defaults are made for: training may "

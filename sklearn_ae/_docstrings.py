@@ -258,14 +258,15 @@ def fill_doc(cls):
         ("<tol type>", 'float or "auto"' if auto else "float"),
         ("<tol>", '"auto"' if auto else f"{tol:g}"),
         ("<tol auto>", _TOL_AUTO if auto else ""),
+        ("<auto tol>", f"{getattr(cls, '_auto_tol', 1e-2):.0e}".replace("e-0", "e-")),
     ):
         doc = doc.replace(mark, text)
     cls.__doc__ = doc
     return cls
 
 
-# StackedAE's (and its subclasses') tol="auto".
+# tol="auto"; <auto tol> is the class's own value.
 _TOL_AUTO = """
-        ``"auto"`` is 1e-2: starting from PCA, the loss gains little per epoch
-        once past it. With ``neighbor_loss`` it is 1e-3, because the map keeps
-        improving at that pace."""
+        ``"auto"`` is <auto tol>: past that pace the test error has levelled
+        off while the training loss still creeps down. With ``neighbor_loss``
+        it is 1e-3, because the map keeps improving at that pace."""

@@ -81,6 +81,10 @@ class LinearAE(BaseAutoencoder):
     solver: str = "lbfgs"
     learning_rate_init: float | str = "auto"
     max_iter: int = 100
+    # An L-BFGS iteration makes up to 20 steps towards the exact (PCA)
+    # solution, which it reaches in tens of iterations: it can afford to
+    # stop only where the loss has stopped moving.
+    _auto_tol = 1e-4
 
     def _build_module(self, n_features):
         return DenseAutoencoder(

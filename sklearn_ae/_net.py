@@ -168,10 +168,14 @@ class AutoencoderNet(NeuralNet):
     def get_split_datasets(self, X, y=None, **fit_params):
         data = self.get_dataset(X)
         if self.validation_data is not None:
+            self.validation_rows_ = self.validation_data  # for the checks after training
             return data, self.validation_data
         if not self.validation_fraction:
             return data, None
-        return split_rows(data, self.validation_fraction, self.generator)
+        train, valid = split_rows(data, self.validation_fraction, self.generator)
+        # Kept for the checks after training, which drop it (never pickled).
+        self.validation_rows_ = valid
+        return train, valid
 
     def get_iterator(self, dataset, training=False):
         size = len(dataset) if self.batch_size == -1 else self.batch_size

@@ -41,6 +41,14 @@ class RecurrentAutoencoder(nn.Module):
     lets the code act at once, and the recurrent decoder learns the rest.
     Input weights are drawn by their fan-in (see ``_initialise``).
 
+    The buffers ``input_mean`` and ``input_scale`` (per channel; 0 and 1
+    unless set) standardise what the encoder reads, and ``output_scale``
+    (per channel, 1 unless set) multiplies what the recurrent part and the
+    code readout add to ``step_bias``: the estimator sets them from the
+    training data, so that sequences around 100 with a spread of 1 do not
+    saturate the cells (scikit-learn's checks feed such data) and the
+    deviations learned are of order one whatever the data's units.
+
     Parameters
     ----------
     n_timesteps : int
@@ -93,6 +101,9 @@ class RecurrentAutoencoder(nn.Module):
         # a decoder fed a constant input would otherwise have to learn to
         # count steps before it could even reproduce the average shape.
         self.step_bias = nn.Parameter(torch.zeros(n_timesteps, n_channels))
+        self.register_buffer("input_mean", torch.zeros(n_channels))
+        self.register_buffer("input_scale", torch.ones(n_channels))
+        self.register_buffer("output_scale", torch.ones(n_channels))
         self.code_readout = nn.Linear(n_components, n_timesteps * n_channels, bias=False)
         nn.init.zeros_(self.code_readout.weight)
         for layer in (*self.encoder, *self.decoder):
@@ -104,7 +115,10 @@ class RecurrentAutoencoder(nn.Module):
         observed_steps = ~missing.all(dim=2)
         steps = torch.arange(1, self.n_timesteps + 1, device=x.device)
         lengths = (observed_steps * steps).amax(dim=1).clamp(min=1)
-        x = x.masked_fill(missing, 0.0)
+        # Standardised, a value missing inside a sequence reads as the mean.
+        x = ((x - self.input_mean.to(x.dtype)) / self.input_scale.to(x.dtype)).masked_fill(
+            missing, 0.0
+        )
         packed = bool((lengths < self.n_timesteps).any())
         if packed:
             x = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
@@ -124,8 +138,9 @@ class RecurrentAutoencoder(nn.Module):
             h0 = h0.contiguous()
             state = (h0, torch.zeros_like(h0)) if isinstance(layer, nn.LSTM) else h0
             h, _ = layer(h, state)
-        steps = self.output(h) + self.step_bias
-        steps = steps + self.code_readout(z).reshape(-1, self.n_timesteps, self.n_channels)
+        readout = self.code_readout(z).reshape(h.shape[0], *self.step_bias.shape)
+        deviation = self.output(h) + readout
+        steps = self.step_bias + deviation * self.output_scale.to(h.dtype)
         return self.out_activation(steps).flatten(1)
 
     def forward(self, x):

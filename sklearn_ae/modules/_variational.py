@@ -54,6 +54,11 @@ class VariationalAutoencoder(nn.Module):
         output (a buffer, so saved with the weights; the estimator sets it
         from the data before training).
 
+    The buffer ``scale`` (1 unless set) divides the input and multiplies the
+    decoder's output: the estimator sets it to the data's spread where that
+    is far from unit scale, so that the network and the KL term see values
+    of order one (digits scaled by 1e11 overflowed the KL term in float32).
+
     Notes
     -----
     ``forward`` returns ``"code"`` (the mean), ``"mu"``, ``"logvar"`` and
@@ -66,6 +71,7 @@ class VariationalAutoencoder(nn.Module):
     def __init__(self, body, n_hidden, n_components, decoder, heads=None, decoder_variance=0.5):
         super().__init__()
         self.register_buffer("decoder_variance", torch.tensor(float(decoder_variance)))
+        self.register_buffer("scale", torch.tensor(1.0))
         self.body = body
         if heads is None:
             heads = nn.Linear(n_hidden, n_components), nn.Linear(n_hidden, n_components)
@@ -73,14 +79,14 @@ class VariationalAutoencoder(nn.Module):
         self.decoder = decoder
 
     def posterior(self, x):
-        h = self.body(x)
+        h = self.body(x / self.scale.to(x.dtype))
         return self.mu(h), bounded_logvar(self.logvar(h))
 
     def encode(self, x):
-        return self.mu(self.body(x))
+        return self.mu(self.body(x / self.scale.to(x.dtype)))
 
     def decode(self, z):
-        return self.decoder(z)
+        return self.decoder(z) * self.scale.to(z.dtype)
 
     def forward(self, x):
         mu, logvar = self.posterior(x)
