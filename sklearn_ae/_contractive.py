@@ -78,4 +78,6 @@ class ContractiveAE(StackedAE):
     contractive_weight: float = 1e-3
 
     def _penalties(self):
-        return [ContractivePenalty(self.contractive_weight)]
+        return [ContractivePenalty(self.contractive_weight, relative=self._relative)]
+
+    _relative = True

@@ -4,11 +4,10 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import check_positive_ints, estimator_parameters
+from ._base import estimator_parameters
 from ._docstrings import fill_doc
 from ._penalties import KLSparsityPenalty, L1CodePenalty
 from ._stacked import StackedAE
-from .modules import DenseAutoencoder
 
 __all__ = ["SparseAE"]
 
@@ -115,16 +114,7 @@ class SparseAE(StackedAE):
                 f"{code_activation!r} does not give: use code_activation='logistic' (or None), "
                 "or sparsity='l1'."
             )
-        return DenseAutoencoder(
-            n_features,
-            self.n_components,
-            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
-            activation=self.activation,
-            tied_weights=self.tied_weights,
-            code_activation=code_activation,
-            out_activation=self._module_out_activation(),
-            linear_path=self.init == "pca",
-        )
+        return super()._build_module(n_features, code_activation)
 
     def _penalties(self):
         weight = self.sparsity_weight

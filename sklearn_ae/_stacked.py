@@ -11,6 +11,7 @@ from ._pca_init import principal_axes
 from ._pretrain import greedy_pretrain
 from ._runtime import draw_seed
 from .modules import ACTIVATIONS, DenseAutoencoder
+from .modules._dense import can_fold
 
 __all__ = ["StackedAE"]
 
@@ -103,16 +104,21 @@ class StackedAE(BaseAutoencoder):
     # neighbour term, whose map still improves at that pace.
     tol: float | str = "auto"
 
-    def _build_module(self, n_features):
+    def _build_module(self, n_features, code_activation=None):
+        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         return DenseAutoencoder(
             n_features,
             self.n_components,
-            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_layer_sizes=hidden,
             activation=self.activation,
             tied_weights=self.tied_weights,
-            code_activation=self.code_activation,
+            code_activation=code_activation or self.code_activation,
             out_activation=self._module_out_activation(),
-            linear_path=self.init == "pca",
+            # The PCA start lives in the layers themselves where it can (ReLU-like
+            # hidden layers at least n_components wide), so that every penalty,
+            # corruption and check sees one network; else beside them.
+            linear_path=self.init == "pca"
+            and not can_fold(self.activation, hidden, self.n_components),
         )
 
     def _auto_learning_rate(self, neighbors):
@@ -152,8 +158,8 @@ class StackedAE(BaseAutoencoder):
                 self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )
         if self.init == "pca":
-            mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
-            net.module_.init_from_pca(mean, components)
+            start = principal_axes(data, self.n_components, draw_seed(net.generator))
+            net.module_.init_from_pca(*start)
 
 
 # The shared text of the training parameters gives the other estimators' rate.

@@ -13,6 +13,7 @@ __all__ = [
     "LayerPair",
     "ProjectionPath",
     "TiedLinear",
+    "can_fold",
 ]
 
 # scikit-learn's MLP names first, then the usual modern ones.
@@ -27,6 +28,31 @@ ACTIVATIONS = {
     "leaky_relu": nn.LeakyReLU,
     "softplus": nn.Softplus,
 }
+
+
+# Activations that are the identity on positive inputs: PCA's scores, shifted
+# positive, pass through them unchanged (see DenseAutoencoder.can_fold).
+FOLDABLE = (nn.ReLU, nn.LeakyReLU, nn.ELU)
+# The shift of the folded scores, in units of the largest training score:
+# rows up to this many times further out than any training row pass unclipped.
+FOLD_SHIFT = 2.0
+
+
+def can_fold(activation, hidden_layer_sizes, n_components):
+    """Whether a :class:`DenseAutoencoder` can start as PCA without a linear path.
+
+    Its hidden layers then carry the principal scores themselves (see
+    :meth:`DenseAutoencoder.init_from_pca`), which needs an activation that
+    is the identity on positive inputs (``FOLDABLE``; ``activation`` a name
+    or a module) and every hidden layer at least ``n_components`` wide.
+    """
+    if isinstance(activation, str):
+        activation = ACTIVATIONS[activation]()
+    return (
+        isinstance(activation, FOLDABLE)
+        and len(hidden_layer_sizes) > 0
+        and min(hidden_layer_sizes) >= n_components
+    )
 
 
 class TiedLinear(nn.Module):
@@ -211,25 +237,39 @@ class DenseAutoencoder(nn.Module):
         return self.out_activation(self._decode_raw(z))
 
     @torch.no_grad()
-    def init_from_pca(self, mean, components):
+    def init_from_pca(self, mean, components, extent=None):
         """Start as PCA: encode to the principal scores, decode to their reconstruction.
 
-        The outer linear maps (the single layers without hidden layers, the
-        linear path with them) take the principal axes; the deep paths'
-        last layers start at zero, so they add nothing until training finds
-        something PCA misses. Code units beyond the number of components
-        given start at zero.
+        Without hidden layers the single layers take the principal axes.
+        With them, either the linear path takes the axes and the deep
+        paths' outer layers start at zero, so that they add nothing until
+        training finds something PCA misses; or, without a linear path,
+        the axes are folded into the layers themselves (see
+        :func:`can_fold`): the first ``n_pca`` units of every hidden layer
+        carry the principal scores, shifted by ``FOLD_SHIFT * extent`` into
+        the activation's linear part, and the other units start random but
+        unheard (their weights into the code and output layers are zero).
+        Code units beyond the number of components given start at zero.
 
         Parameters
         ----------
         mean : torch.Tensor of shape (n_features,)
         components : torch.Tensor of shape (n_pca, n_features)
             Orthonormal rows, ``n_pca <= n_components``.
+        extent : torch.Tensor of shape (n_pca,), default=None
+            The largest absolute principal score of a training row; needed
+            to fold the axes into hidden layers.
         """
+        if self.linear_encoder is None and len(self.encoder_layers) > 1:
+            if extent is None or not self.can_fold():
+                raise ValueError(
+                    "init_from_pca needs linear_path=True, or extent and an activation "
+                    "and widths that can_fold(), with hidden layers."
+                )
+            self._fold_pca(mean, components, extent)
+            return
         n_pca = components.shape[0]
         if self.linear_encoder is None:
-            if len(self.encoder_layers) > 1:
-                raise ValueError("init_from_pca needs linear_path=True with hidden layers.")
             encoder, decoder = self.encoder_layers[0], self.decoder_layers[-1]
             weight = torch.zeros_like(encoder.weight)
             weight[:n_pca] = components.to(weight)
@@ -268,6 +308,48 @@ class DenseAutoencoder(nn.Module):
         if self.linear_decoder is not None:
             zero_code = torch.zeros(1, weight.shape[0], dtype=weight.dtype, device=weight.device)
             decoder.bias.sub_(self._decode_raw(zero_code)[0] - decoder.bias)
+
+    def can_fold(self):
+        """Whether :meth:`init_from_pca` can fold PCA into the hidden layers (:func:`can_fold`)."""
+        *hidden, n_components = [layer.out_features for layer in self.encoder_layers]
+        return can_fold(self.activation, hidden, n_components)
+
+    def _fold_pca(self, mean, components, extent):
+        """:meth:`init_from_pca` into the hidden layers themselves (no linear path)."""
+        n = components.shape[0]
+        like = dict(dtype=self.encoder_layers[0].weight.dtype)
+        like["device"] = self.encoder_layers[0].weight.device
+        mean, components = mean.to(**like), components.to(**like)
+        shift = FOLD_SHIFT * extent.to(**like)
+        code_at = len(self.encoder_layers) - 1
+        layers = [*self.encoder_layers, *self.decoder_layers]
+        # What the first n units of each layer add to what they carry, and
+        # the shift the carriers of its input hold (None: the raw input or code).
+        carrier_bias = [shift - components @ mean]
+        carrier_bias += [torch.zeros(n, **like)] * (code_at - 1) + [-shift, shift]
+        carrier_bias += [torch.zeros(n, **like)] * (code_at - 1)
+        in_shift = [None] + [shift] * code_at + [None] + [shift] * code_at
+        for i, layer in enumerate(layers):
+            if i == len(layers) - 1:  # the output layer: back from the shifted scores
+                if not isinstance(layer, TiedLinear):
+                    layer.weight.zero_()
+                    layer.weight[:, :n] = components.t()
+                layer.bias.copy_(mean - components.t() @ shift)
+                break
+            if not isinstance(layer, TiedLinear):  # a tied layer's carriers are its twin's
+                if i == code_at:
+                    layer.weight.zero_()  # code units beyond the axes start at zero
+                if i == 0:
+                    layer.weight[:n] = components
+                else:
+                    layer.weight[:n] = 0
+                    layer.weight[:n, :n] = torch.eye(n, **like)
+            if i == code_at:
+                layer.bias.zero_()
+            elif in_shift[i] is not None:
+                # The other units see centred scores, not the shifted ones.
+                layer.bias[n:] -= layer.weight[n:, :n] @ in_shift[i]
+            layer.bias[:n] = carrier_bias[i]
 
     def forward(self, x):
         code = self.encode(x)
