@@ -93,7 +93,9 @@ def run(name, X_train, X_test, init, k):
         )
     pca = PCA(k).fit(X_train)
     pca_mse = mse(pca.inverse_transform(pca.transform(X_test)), X_test)
-    recon = " / ".join(f"{mse(m.reconstruct(X_test), X_test) / pca_mse:.2f}" for m in models.values())
+    recon = " / ".join(
+        f"{mse(m.reconstruct(X_test), X_test) / pca_mse:.2f}" for m in models.values()
+    )
     epochs = "/".join(str(m.n_iter_) for m in models.values())
     fit = sum(seconds.values())
     print(

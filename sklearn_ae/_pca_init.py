@@ -116,6 +116,14 @@ def _axes(X, n_components, seed):
             scatter = centred.T @ centred
         _, eigenvectors = np.linalg.eigh(scatter)
         components = eigenvectors[:, ::-1][:, :n_axes].T
+    # Constant features have no part in any axis. Rounding would leave ~1e-17
+    # there, which Adam (steps of about the learning rate whatever the
+    # gradient's size) turns into drift of the feature's reconstruction: the
+    # same data as CSR and dense would then train apart.
+    low, high = X.min(axis=0), X.max(axis=0)
+    if sp.issparse(X):
+        low, high = low.toarray().ravel(), high.toarray().ravel()
+    components = np.where(high == low, 0.0, components)
     # A sign convention (largest entry positive) so that equal data give equal codes.
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
     return mean, components * np.where(signs == 0, 1.0, signs)[:, None]
