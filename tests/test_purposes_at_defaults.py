@@ -1,5 +1,7 @@
 """Each dense family does its job at its defaults, on digits and on MNIST rows.
 
+MNIST: the first 1,500 training and 300 test images, pooled to 14x14.
+
 Nothing is pinned but the code size and the seed: no ``init``, ``tol`` or
 learning rate. Subsets of rows keep each fit to seconds; full-size figures
 are in ``benchmarks/RESULTS_defaults.md`` (``bench_dense_purposes.py``).
@@ -29,9 +31,14 @@ def _data(name, data_home=None):
     from sklearn_ae.datasets import fetch_mnist
 
     kw = dict(data_home=data_home, return_X_y=True, download_if_missing=False)
-    X_train = fetch_mnist(**kw)[0][:1500].reshape(1500, -1)
-    X_test = fetch_mnist(subset="test", **kw)[0][:300].reshape(300, -1)
-    return np.asarray(X_train, np.float32), np.asarray(X_test, np.float32)
+    X_train, X_test = fetch_mnist(**kw)[0][:1500], fetch_mnist(subset="test", **kw)[0][:300]
+    return _pooled(X_train), _pooled(X_test)
+
+
+def _pooled(images):
+    """28x28 images as 14x14 (means of 2x2 pixels), flattened: a quarter of the cost."""
+    pooled = images.reshape(len(images), 14, 2, 14, 2).mean(axis=(2, 4))
+    return np.asarray(pooled.reshape(len(images), -1), np.float32)
 
 
 @pytest.fixture(params=DATASETS)
@@ -54,18 +61,20 @@ def _contraction(model, X):
 
 
 def test_stacked_beats_pca(data):
-    X_train, X_test, ae = data
-    # Measured: 0.62 (digits), 0.89 (these 1,500 MNIST rows).
-    assert recon_mse(ae, X_test) < 0.95 * recon_mse(PCA(16).fit(X_train), X_test)
+    X_train, X_test, _ = data
+    ae = StackedAE(8, random_state=0).fit(X_train)
+    # Measured: 0.51 (digits), 0.67 (these MNIST rows).
+    assert recon_mse(ae, X_test) < 0.85 * recon_mse(PCA(8).fit(X_train), X_test)
 
 
 def test_contractive_contracts(data):
     X_train, X_test, plain = data
     cae = ContractiveAE(16, random_state=0).fit(X_train)
-    # Measured: 0.61 (digits), 0.6 (MNIST); 1.03 and 0.83 before the penalty
-    # was taken relative to the code's spread.
+    # Measured: 0.61 (digits), 0.59 (MNIST); 1.03 on digits before the
+    # penalty was taken relative to the code's spread. Reconstruction: 1.25
+    # and 1.02 of the plain model's error.
     assert _contraction(cae, X_test) < 0.8 * _contraction(plain, X_test)
-    assert recon_mse(cae, X_test) < 1.3 * recon_mse(plain, X_test)
+    assert recon_mse(cae, X_test) < 1.4 * recon_mse(plain, X_test)
 
 
 @pytest.mark.parametrize("noise, level", [("masking", 0.25), ("gaussian", 0.3)])
@@ -80,7 +89,8 @@ def test_denoising_denoises(data, noise, level):
         return float(np.mean((model.reconstruct(noisy) - X_test) ** 2))
 
     # Closer to the clean rows than the plain model gets from the same
-    # corrupted ones (measured: see the parameters of RATIOS).
+    # corrupted ones. Measured: masking 0.49 (digits), 0.75 (MNIST);
+    # Gaussian 0.53 and 0.69.
     assert error(dae) < 0.9 * error(plain)
 
 
@@ -88,6 +98,7 @@ def test_sparse_meets_its_kl_target(data):
     X_train, X_test, _ = data
     ae = SparseAE(random_state=0).fit(X_train)
     codes = ae.transform(X_test)
-    # Measured: 0.051 (digits), 0.060 (MNIST) for the default target 0.05.
+    # Measured: 0.051 (digits), 0.062 (MNIST) for the default target 0.05,
+    # and each unit near it, not one unit off and another always on.
     assert abs(codes.mean() - ae.sparsity_target) < 0.02
-    assert np.mean(codes < 0.5) > 0.8  # most entries off, not all near the target
+    np.testing.assert_allclose(codes.mean(axis=0), ae.sparsity_target, atol=0.03)
