@@ -56,7 +56,7 @@ _PARAMETERS = {
         randomized for wide data). Sparse input (e.g. TF-IDF) is centred
         implicitly, as scikit-learn's PCA does, never densified: the same
         data as CSR or dense give the same model. With ReLU-like hidden
-        layers (``"relu"``, ``"leaky_relu"``, ``"elu"``) at least
+        layers (``"relu"``, ``"leaky_relu"``, ``"elu"``) at least four times
         ``n_components`` wide, the layers themselves take the start: their
         first ``n_components`` units carry the principal scores (shifted
         into the activation's linear part), the other units start at random
@@ -69,7 +69,8 @@ _PARAMETERS = {
         see the whole model.
         Without hidden layers the single layers take the axes. With
         ``pretrain="greedy"`` the PCA start is set after pretraining, over
-        the weights it sets; the other pretrained weights are kept. The start is exactly PCA only with
+        the weights it sets; the other pretrained weights are kept. The
+        start is exactly PCA only with
         linear ``code_activation`` and ``out_activation`` and ``loss="mse"``.
         ``"random"``: PyTorch's default initialisation, no linear path.""",
     "code_activation": """code_activation : str, default="identity"

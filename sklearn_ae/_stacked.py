@@ -115,7 +115,7 @@ class StackedAE(BaseAutoencoder):
             code_activation=code_activation or self.code_activation,
             out_activation=self._module_out_activation(),
             # The PCA start lives in the layers themselves where it can (ReLU-like
-            # hidden layers at least n_components wide), so that every penalty,
+            # hidden layers at least 4 * n_components wide), so that every penalty,
             # corruption and check sees one network; else beside them.
             linear_path=self.init == "pca"
             and not can_fold(self.activation, hidden, self.n_components),

@@ -36,6 +36,9 @@ FOLDABLE = (nn.ReLU, nn.LeakyReLU, nn.ELU)
 # The shift of the folded scores, in units of the largest training score:
 # rows up to this many times further out than any training row pass unclipped.
 FOLD_SHIFT = 2.0
+# Hidden layers at least this many times the code's width take the PCA start
+# themselves (three free units for each carrier of a score).
+FOLD_WIDTH = 4
 
 
 def can_fold(activation, hidden_layer_sizes, n_components):
@@ -44,14 +47,18 @@ def can_fold(activation, hidden_layer_sizes, n_components):
     Its hidden layers then carry the principal scores themselves (see
     :meth:`DenseAutoencoder.init_from_pca`), which needs an activation that
     is the identity on positive inputs (``FOLDABLE``; ``activation`` a name
-    or a module) and every hidden layer at least ``n_components`` wide.
+    or a module) and every hidden layer at least ``FOLD_WIDTH`` times
+    ``n_components`` wide, so that the deep part has free units to learn
+    with: on digits a (128, 64) stack folded at k=32 (32 free units beside
+    32 carriers) stopped at 1.01 of PCA's test error, 0.66 with the linear
+    path beside it; at full rank it has no free unit at all.
     """
     if isinstance(activation, str):
         activation = ACTIVATIONS[activation]()
     return (
         isinstance(activation, FOLDABLE)
         and len(hidden_layer_sizes) > 0
-        and min(hidden_layer_sizes) >= n_components
+        and min(hidden_layer_sizes) >= FOLD_WIDTH * n_components
     )
 
 
