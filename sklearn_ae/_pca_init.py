@@ -54,7 +54,7 @@ def _products_dtype(X):
 
 
 def _product(a, b):
-    """``a @ b`` through torch, which runs on the fit's threads (numpy's BLAS on its own)."""
+    """``a @ b`` through torch, which runs on the fit's threads (numpy's BLAS on all cores)."""
     return (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
 
 
@@ -110,11 +110,16 @@ def _randomized_axes(A, n_axes, seed, n_oversamples=10, n_iter=5):
     arithmetic.
     """
     rng = np.random.default_rng(seed)
-    Q = np.linalg.qr(A @ rng.standard_normal((A.shape[1], n_axes + n_oversamples)))[0]
+    Q = _orthonormal(A @ rng.standard_normal((A.shape[1], n_axes + n_oversamples)))
     for _ in range(n_iter):
-        Q = np.linalg.qr(A.T @ Q)[0]
-        Q = np.linalg.qr(A @ Q)[0]
-    return np.linalg.svd((A.T @ Q).T, full_matrices=False)[2][:n_axes]
+        Q = _orthonormal(A @ _orthonormal(A.T @ Q))
+    B = torch.from_numpy(np.ascontiguousarray((A.T @ Q).T))
+    return torch.linalg.svd(B, full_matrices=False)[2][:n_axes].numpy()
+
+
+def _orthonormal(M):
+    """An orthonormal basis of the columns of ``M`` (torch's LAPACK: the fit's threads)."""
+    return torch.linalg.qr(torch.from_numpy(np.ascontiguousarray(M)))[0].numpy()
 
 
 def _scores(X, mean, components):
@@ -142,7 +147,9 @@ def _axes(X, n_components, seed):
             dtype = _products_dtype(X)
             centred = np.asarray(X, dtype) - mean.astype(dtype)
             scatter = _product(centred.T, centred).astype(np.float64)
-        _, eigenvectors = np.linalg.eigh(scatter)
+        # torch's eigh runs on the fit's threads; numpy's LAPACK takes every
+        # core, which on a busy machine made the start cost more than the fit.
+        eigenvectors = torch.linalg.eigh(torch.from_numpy(scatter))[1].numpy()
         components = eigenvectors[:, ::-1][:, :n_axes].T
     # Constant features have no part in any axis. Rounding would leave ~1e-17
     # there, which Adam (steps of about the learning rate whatever the

@@ -221,7 +221,7 @@ def test_sparse_input_trains_with_the_term():
     dense_graph, _ = nearest_neighbors(X_train, 5)
     sparse_graph, _ = nearest_neighbors(sp.csr_matrix(X_train), 5)
     assert np.mean(dense_graph == sparse_graph) > 0.95  # distance ties may order differently
-    # From the default (uncentred, LSA) PCA start. The term's first epochs
+    # From the default PCA start (sparse rows centred implicitly). The term's first epochs
     # spread the codes faster than the decoder follows: two epochs ended at
     # 1.8x the mean's reconstruction error, which the divergence check took
     # for divergence (FloatingPointError) although the objective fell and
@@ -230,7 +230,8 @@ def test_sparse_input_trains_with_the_term():
     # two epochs, no longer reaches that error here.
     params = dict(FAST, max_iter=2, neighbor_loss="tsne", tol=0.0)
     model = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train))
-    assert model.net_.module_.linear_encoder is not None  # the PCA start
+    # The PCA start, folded into the (128, 64) layers: no linear path.
+    assert model.init == "pca" and model.net_.module_.linear_encoder is None
     codes = model.transform(X_test)
     assert codes.shape == (len(X_test), 2) and np.isfinite(codes).all()
 
