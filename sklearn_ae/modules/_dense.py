@@ -36,6 +36,8 @@ FOLDABLE = (nn.ReLU, nn.LeakyReLU, nn.ELU)
 # The shift of the folded scores, in units of the largest training score:
 # rows up to this many times further out than any training row pass unclipped.
 FOLD_SHIFT = 2.0
+# The folded scores' gain through the input and output layers (see _fold_pca).
+FOLD_GAIN = 4.0
 # Hidden layers at least this many times the code's width take the PCA start
 # themselves (three free units for each carrier of a score).
 FOLD_WIDTH = 4
@@ -323,40 +325,45 @@ class DenseAutoencoder(nn.Module):
 
     def _fold_pca(self, mean, components, extent):
         """:meth:`init_from_pca` into the hidden layers themselves (no linear path)."""
-        n = components.shape[0]
+        n, gain = components.shape[0], FOLD_GAIN
         like = dict(dtype=self.encoder_layers[0].weight.dtype)
         like["device"] = self.encoder_layers[0].weight.device
         mean, components = mean.to(**like), components.to(**like)
-        shift = FOLD_SHIFT * extent.to(**like)
+        # The encoder's carriers hold gain * scores + shift, the decoder's
+        # scores / gain + shift / gain^2: the input and output layers' wide
+        # rows are gain times the axes, so that Adam's steps (about the
+        # learning rate on every weight) move them relatively less.
+        shift = FOLD_SHIFT * gain * extent.to(**like)
+        back_shift = shift / gain**2
+        eye = torch.eye(n, **like)
         code_at = len(self.encoder_layers) - 1
         layers = [*self.encoder_layers, *self.decoder_layers]
-        # What the first n units of each layer add to what they carry, and
-        # the shift the carriers of its input hold (None: the raw input or code).
-        carrier_bias = [shift - components @ mean]
-        carrier_bias += [torch.zeros(n, **like)] * (code_at - 1) + [-shift, shift]
-        carrier_bias += [torch.zeros(n, **like)] * (code_at - 1)
-        in_shift = [None] + [shift] * code_at + [None] + [shift] * code_at
+        # Per layer: its carriers' weights on the carriers before it (the
+        # axes for the first), their bias, and the shift its input's
+        # carriers hold (None: the raw input or the code).
+        middle = [(eye, torch.zeros(n, **like))] * (code_at - 1)
+        plan = [(gain * components, shift - gain * components @ mean), *middle]
+        plan += [(eye / gain, -shift / gain), (eye / gain, back_shift), *middle]
+        in_shift = [None] + [shift] * code_at + [None] + [back_shift] * code_at
         for i, layer in enumerate(layers):
             if i == len(layers) - 1:  # the output layer: back from the shifted scores
                 if not isinstance(layer, TiedLinear):
                     layer.weight.zero_()
-                    layer.weight[:, :n] = components.t()
-                layer.bias.copy_(mean - components.t() @ shift)
+                    layer.weight[:, :n] = gain * components.t()
+                layer.bias.copy_(mean - gain * components.t() @ back_shift)
                 break
+            weight, bias = plan[i]
             if not isinstance(layer, TiedLinear):  # a tied layer's carriers are its twin's
                 if i == code_at:
                     layer.weight.zero_()  # code units beyond the axes start at zero
-                if i == 0:
-                    layer.weight[:n] = components
-                else:
-                    layer.weight[:n] = 0
-                    layer.weight[:n, :n] = torch.eye(n, **like)
+                layer.weight[:n] = 0
+                layer.weight[:n, : weight.shape[1]] = weight
             if i == code_at:
                 layer.bias.zero_()
             elif in_shift[i] is not None:
                 # The other units see centred scores, not the shifted ones.
                 layer.bias[n:] -= layer.weight[n:, :n] @ in_shift[i]
-            layer.bias[:n] = carrier_bias[i]
+            layer.bias[:n] = bias
 
     def forward(self, x):
         code = self.encode(x)
