@@ -365,6 +365,11 @@ class DenseAutoencoder(nn.Module):
                 layer.weight[:n, : weight.shape[1]] = weight
             if i == code_at:
                 layer.bias.zero_()
+            elif i == 0:
+                # The other units see centred rows: on data far from 0 (around
+                # 100) their outputs were in the hundreds, and Adam's first
+                # steps on their (zero) outgoing weights threw the start away.
+                layer.bias[n:] -= layer.weight[n:] @ mean
             elif in_shift[i] is not None:
                 # The other units see centred scores, not the shifted ones.
                 layer.bias[n:] -= layer.weight[n:, :n] @ in_shift[i]
