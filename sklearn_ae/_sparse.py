@@ -53,7 +53,7 @@ class SparseAE(StackedAE):
     {dense}
     init : {{"random", "pca"}}, default="random"
         How a fresh fit starts, as for :class:`StackedAE`, whose default
-        ``"pca"`` (a linear path from PCA's axes) is not the default here:
+        ``"pca"`` (the PCA start) is not the default here:
         principal scores are dense, the codes of this model sparse.
     code_activation : str or None, default=None
         Nonlinearity of the code units; None chooses by ``sparsity``
