@@ -57,7 +57,8 @@ _PARAMETERS = {
         implicitly, as scikit-learn's PCA does, never densified: the same
         data as CSR or dense give the same model. With ReLU-like hidden
         layers (``"relu"``, ``"leaky_relu"``, ``"elu"``) at least four times
-        ``n_components`` wide, the layers themselves take the start: their
+        ``n_components`` wide (and no ``neighbor_loss``), the layers
+        themselves take the start: their
         first ``n_components`` units carry the principal scores (shifted
         into the activation's linear part), the other units start at random
         with zero weights into the code and output layers. Otherwise a

@@ -116,9 +116,14 @@ class StackedAE(BaseAutoencoder):
             out_activation=self._module_out_activation(),
             # The PCA start lives in the layers themselves where it can (ReLU-like
             # hidden layers at least 4 * n_components wide), so that every penalty,
-            # corruption and check sees one network; else beside them.
+            # corruption and check sees one network; else beside them. A neighbour
+            # term (learning rate 0.03) keeps the linear path: folded, the UMAP
+            # term no longer beat the plain model's trustworthiness on digits.
             linear_path=self.init == "pca"
-            and not can_fold(self.activation, hidden, self.n_components),
+            and (
+                self.neighbor_loss is not None
+                or not can_fold(self.activation, hidden, self.n_components)
+            ),
         )
 
     def _auto_learning_rate(self, neighbors):
