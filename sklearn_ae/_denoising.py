@@ -20,6 +20,8 @@ class DenoisingAE(StackedAE):
     :meth:`reconstruct` a denoiser. ``noise="gaussian"`` with ``noise_level``
     around 0.1-0.3 suits data scaled to [0, 1]. ``pretrain="greedy"`` gives
     the stacked denoising autoencoder: every pretraining stage is denoising.
+    With noise, ``tol="auto"`` is 3e-3 rather than StackedAE's 1e-2: the
+    corrupted loss keeps falling slowly long after the clean one levels off.
 
     Parameters
     ----------
@@ -70,3 +72,13 @@ class DenoisingAE(StackedAE):
 
     noise: str | None = "masking"
     noise_level: float = 0.25
+
+    def _stopping_tol(self, neighbors):
+        if self.tol != "auto" or neighbors or self.noise is None:
+            return super()._stopping_tol(neighbors)
+        # From the PCA start a denoiser first sits on a plateau (PCA already
+        # removes most noise), then learns to undo the corruption at 0.3-1 %
+        # an epoch, which the plain models' 1e-2 calls converged: on 4,000
+        # MNIST rows it stopped after 13 epochs at 1.09x the plain model's
+        # error from Gaussian-corrupted rows, 0.83x with 3e-3 (101 epochs).
+        return 3e-3

@@ -35,6 +35,8 @@ NEAR_MEAN_RATIO = 0.99
 # Largest magnitude float32 training handles: squared errors summed over a
 # batch of such values still fit in float32 (max 3.4e38).
 MAX_ABS_VALUE = 1e15
+# How far outside [0, 1] loss="bce" takes targets (float rounding).
+BCE_SLACK = 1e-6
 # Spread of the data (RMS of the centred values) the default initialisation
 # and learning rates are made for; outside this range training crawls.
 SCALE_RANGE = (1e-2, 1e3)
@@ -288,12 +290,14 @@ def check_data_scale(X, name, loss="mse"):
     if loss == "bce" and values.size:
         low, high = (np.nanmin, np.nanmax) if has_nan else (np.min, np.max)
         low, high = float(low(values)), float(high(values))
-        if low < 0 or high > 1:
+        # Rounding (pixels / 255 computed in float32, an average) may step
+        # a hair outside [0, 1]; cross-entropy takes that as it is.
+        if low < -BCE_SLACK or high > 1 + BCE_SLACK:
             # Cross-entropy compares probabilities: a target of 50 has no
             # meaning there, and training gave a model 3.8x worse than the mean.
             raise ValueError(
-                f"loss='bce' needs targets in [0, 1], but X holds values in [{low:.4g}, "
-                f"{high:.4g}]. Scale the data to [0, 1] first (e.g. "
+                f"loss='bce' needs targets in [0, 1], but X holds values in [{low:.8g}, "
+                f"{high:.8g}]. Scale the data to [0, 1] first (e.g. "
                 "sklearn.preprocessing.MinMaxScaler), or use loss='mse'."
             )
     if biggest > MAX_ABS_VALUE:

@@ -53,17 +53,25 @@ _PARAMETERS = {
     "init": """init : {"pca", "random"}, default="pca"
         How a fresh fit (or a first ``partial_fit``) starts. ``"pca"``: as
         PCA of the training rows (of the first block for ``partial_fit``;
-        randomized for wide data). Sparse input (e.g. TF-IDF) is not
-        centred: the start is its truncated SVD, so the codes start as latent
-        semantic analysis's (``TruncatedSVD``). With hidden layers, a linear
-        path from input to code and from code to output (tied with
+        randomized for wide data). Sparse input (e.g. TF-IDF) is centred
+        implicitly, as scikit-learn's PCA does, never densified: the same
+        data as CSR or dense give the same model. With ReLU-like hidden
+        layers (``"relu"``, ``"leaky_relu"``, ``"elu"``) at least four times
+        ``n_components`` wide (and no ``neighbor_loss``), the layers
+        themselves take the start: their
+        first ``n_components`` units carry the principal scores (shifted
+        into the activation's linear part), the other units start at random
+        with zero weights into the code and output layers. Otherwise a
+        linear path from input to code and from code to output (tied with
         ``tied_weights``) is added to the deep one and takes the principal
-        axes, while the deep path's code and output layers start at zero:
-        the untrained model reconstructs exactly as PCA does, whatever the
-        hidden ``activation``, and training adds what a linear map misses.
+        axes, while the deep path's code and output layers start at zero.
+        Either way the untrained model reconstructs exactly as PCA does and
+        training adds what a linear map misses; penalties and corruptions
+        see the whole model.
         Without hidden layers the single layers take the axes. With
-        ``pretrain="greedy"`` the pretrained hidden layers are kept and the
-        PCA start is set after pretraining. The start is exactly PCA only with
+        ``pretrain="greedy"`` the PCA start is set after pretraining, over
+        the weights it sets; the other pretrained weights are kept. The
+        start is exactly PCA only with
         linear ``code_activation`` and ``out_activation`` and ``loss="mse"``.
         ``"random"``: PyTorch's default initialisation, no linear path.""",
     "code_activation": """code_activation : str, default="identity"

@@ -93,8 +93,8 @@ class LinearAE(BaseAutoencoder):
 
     def _pretrain(self, net, data):
         if self.init == "pca":
-            mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
-            net.module_.init_from_pca(mean, components)
+            start = principal_axes(data, self.n_components, draw_seed(net.generator))
+            net.module_.init_from_pca(*start)
 
 
 # The shared text of the training parameters gives the other estimators' defaults.

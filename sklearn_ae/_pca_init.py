@@ -5,35 +5,79 @@ training can only add what a linear map misses: the defaults then never end
 far above PCA's error, and at full rank they start exact.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.extmath import randomized_svd
+from scipy.sparse.linalg import LinearOperator
 
-__all__ = ["principal_axes"]
+from ._data import evenly_spaced_rows
+
+__all__ = ["PCAStart", "principal_axes"]
 
 # Rows the axes are computed from: evenly spaced beyond this. The leading axes
 # of 20,000 MNIST rows are those of all 60,000 to within a degree.
 MAX_ROWS = 20_000
+# Samples up to this many multiply-adds in their scatter matrix take it in float64.
+SMALL_PRODUCTS = 2**28
 # Up to this many features the covariance matrix is decomposed exactly;
 # wider (bag-of-words) data goes through a randomized SVD.
 MAX_EXACT_FEATURES = 2048
 
 
+class PCAStart(NamedTuple):
+    """What :meth:`DenseAutoencoder.init_from_pca` needs (torch tensors, float64)."""
+
+    mean: torch.Tensor  # (n_features,)
+    components: torch.Tensor  # (n_axes, n_features), orthonormal rows, largest variance first
+    extent: torch.Tensor  # (n_axes,), the largest |principal score| of a sampled row
+
+
 def _sample(data):
-    """At most ``MAX_ROWS`` rows of a ``RowData``: CSR for sparse data, float64 array else."""
+    """At most ``MAX_ROWS`` rows of a ``RowData``: float64 CSR for sparse data, an array else."""
     if data.sparse is not None:
-        step = max(1, -(-len(data) // MAX_ROWS))
-        return data.sparse[::step].astype(np.float64)
-    rows = data.evenly_spaced(MAX_ROWS)
-    return rows.detach().flatten(1).cpu().double().numpy()
+        return data.sparse[evenly_spaced_rows(len(data), MAX_ROWS)].astype(np.float64)
+    return data.evenly_spaced(MAX_ROWS).detach().flatten(1).cpu().numpy()
+
+
+def _products_dtype(X):
+    """float64 for the products of a small sample, else the sample's own (float32) dtype.
+
+    The start then costs a few per cent of a short fit on 60,000 MNIST rows
+    (issue 23): float32 halves the scatter matrix's cost, and the axes it
+    gives are those of float64 to about 1e-5, which training absorbs.
+    """
+    n_samples, n_features = X.shape
+    small = n_samples * n_features**2 <= SMALL_PRODUCTS
+    return np.float64 if small or sp.issparse(X) else X.dtype
+
+
+def _product(a, b):
+    """``a @ b`` through torch, which runs on the fit's threads (numpy's BLAS on all cores)."""
+    return (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
+
+
+def _centred(X, mean):
+    """``X - mean``: an array for dense ``X``, an operator for sparse ``X`` (never densified)."""
+    if not sp.issparse(X):
+        return X - mean
+    offset, XT = mean[None, :], X.T.tocsr()
+    return LinearOperator(
+        shape=X.shape,
+        dtype=X.dtype,
+        matvec=lambda v: X @ v - offset @ v,
+        matmat=lambda v: X @ v - offset @ v,
+        rmatvec=lambda v: XT @ v - offset[0] * v.sum(),
+        rmatmat=lambda v: XT @ v - offset.T @ v.sum(axis=0)[None, :],
+    )
 
 
 def principal_axes(data, n_components, seed=None):
-    """Mean and leading principal axes of the rows of ``data``.
+    """Mean, leading principal axes and score extent of the rows of ``data``.
 
-    For sparse ``data`` the mean is zero and the axes are the leading right
-    singular vectors of the rows themselves (TruncatedSVD's, LSA's).
+    Sparse rows are centred implicitly (as scikit-learn's PCA does for
+    sparse input), so the same data as CSR or dense give the same start.
 
     Parameters
     ----------
@@ -47,35 +91,77 @@ def principal_axes(data, n_components, seed=None):
 
     Returns
     -------
-    mean : torch.Tensor of shape (n_features,)
-        Zero for sparse data.
-    components : torch.Tensor of shape (n_axes, n_features)
-        Orthonormal rows, largest variance first, float64.
+    start : PCAStart
     """
-    return _axes(_sample(data), n_components, seed)
+    X = _sample(data)
+    mean, components = _axes(X, n_components, seed)
+    extent = np.abs(_scores(X, mean, components)).max(axis=0)
+    return PCAStart(
+        *(torch.from_numpy(np.ascontiguousarray(a)) for a in (mean, components, extent))
+    )
+
+
+def _randomized_axes(A, n_axes, seed, n_oversamples=10, n_iter=5):
+    """Leading right singular vectors of ``A`` (array or operator), Halko et al.'s way.
+
+    A randomized range finder with ``n_iter`` QR-normalised power iterations
+    (as TruncatedSVD's defaults), written with products only, so that the
+    implicitly centred sparse operator and the dense array follow the same
+    arithmetic.
+    """
+    rng = np.random.default_rng(seed)
+    Q = _orthonormal(A @ rng.standard_normal((A.shape[1], n_axes + n_oversamples)))
+    for _ in range(n_iter):
+        Q = _orthonormal(A @ _orthonormal(A.T @ Q))
+    B = torch.from_numpy(np.ascontiguousarray((A.T @ Q).T))
+    return torch.linalg.svd(B, full_matrices=False)[2][:n_axes].numpy()
+
+
+def _orthonormal(M):
+    """An orthonormal basis of the columns of ``M`` (torch's LAPACK: the fit's threads)."""
+    return torch.linalg.qr(torch.from_numpy(np.ascontiguousarray(M)))[0].numpy()
+
+
+def _scores(X, mean, components):
+    """Principal scores of the rows of ``X`` (CSR or array), float64."""
+    if sp.issparse(X):
+        return np.asarray(X @ components.T) - mean @ components.T
+    dtype = _products_dtype(X)
+    centred = np.asarray(X, dtype) - mean.astype(dtype)
+    return _product(centred, components.T.astype(dtype)).astype(np.float64)
 
 
 def _axes(X, n_components, seed):
-    """``principal_axes`` of the sample ``X`` (CSR or float64 array)."""
-    # Sparse rows (bag-of-words) are not centred, as TruncatedSVD leaves
-    # them for latent semantic analysis: the start's codes are LSA's.
-    mean = np.zeros(X.shape[1]) if sp.issparse(X) else X.mean(axis=0)
+    """Mean and principal axes (float64 arrays) of the sample ``X`` (CSR or array)."""
     n_samples, n_features = X.shape
+    mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
     n_axes = min(n_components, n_features, max(n_samples - 1, 1))
-    if sp.issparse(X) or n_features > MAX_EXACT_FEATURES:
-        # Sparse rows have a zero mean here; dense wide ones are centred first.
-        rows = X if sp.issparse(X) else X - mean
-        _, _, components = randomized_svd(
-            rows, n_axes, n_iter=5, power_iteration_normalizer="QR", random_state=seed
-        )
+    if n_features > MAX_EXACT_FEATURES:
+        dense = X if sp.issparse(X) else X.astype(np.float64)
+        components = _randomized_axes(_centred(dense, mean), n_axes, seed)
     else:
-        centred = X - mean
-        _, eigenvectors = np.linalg.eigh(centred.T @ centred)
+        if sp.issparse(X):
+            # (X - 1 mean)^T (X - 1 mean) without forming X - 1 mean.
+            scatter = (X.T @ X).toarray() - n_samples * np.outer(mean, mean)
+        else:
+            dtype = _products_dtype(X)
+            centred = np.asarray(X, dtype) - mean.astype(dtype)
+            scatter = _product(centred.T, centred).astype(np.float64)
+        # torch's eigh runs on the fit's threads; numpy's LAPACK takes every
+        # core, which on a busy machine made the start cost more than the fit.
+        eigenvectors = torch.linalg.eigh(torch.from_numpy(scatter))[1].numpy()
         components = eigenvectors[:, ::-1][:, :n_axes].T
+    # Constant features have no part in any axis. Rounding would leave ~1e-17
+    # there, which Adam (steps of about the learning rate whatever the
+    # gradient's size) turns into drift of the feature's reconstruction: the
+    # same data as CSR and dense would then train apart.
+    low, high = X.min(axis=0), X.max(axis=0)
+    if sp.issparse(X):
+        low, high = low.toarray().ravel(), high.toarray().ravel()
+    components = np.where(high == low, 0.0, components)
     # A sign convention (largest entry positive) so that equal data give equal codes.
     signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
-    components = components * np.where(signs == 0, 1.0, signs)[:, None]
-    return torch.from_numpy(mean), torch.from_numpy(np.ascontiguousarray(components))
+    return mean, components * np.where(signs == 0, 1.0, signs)[:, None]
 
 
 def pca_residual_variance(data, n_components, seed=None):
@@ -85,14 +171,11 @@ def pca_residual_variance(data, n_components, seed=None):
     """
     X = _sample(data)
     mean, components = _axes(X, n_components, seed)
-    mean, components = mean.numpy(), components.numpy()
     n_samples, n_features = X.shape
     if sp.issparse(X):
-        total = float(X.multiply(X).sum() / X.shape[0] - mean @ mean)
-        scores = X @ components.T - mean @ components.T
+        total = float(X.multiply(X).sum() / n_samples - mean @ mean)
     else:
-        centred = X - mean
-        total = float((centred**2).sum() / n_samples)
-        scores = centred @ components.T
-    explained = float((np.asarray(scores) ** 2).sum() / n_samples)
+        total = float(((X - mean) ** 2).sum() / n_samples)
+    scores = _scores(X, mean, components)
+    explained = float((scores**2).sum() / n_samples)
     return max(total - explained, 0.0) / n_features, total / n_features

@@ -66,13 +66,33 @@ class KLSparsityPenalty:
 
 
 class ContractivePenalty:
-    """``weight * mean_batch ||d code / d x||_F^2`` (Rifai et al., 2011)."""
+    """``weight * mean_batch ||d code / d x||_F^2`` (Rifai et al., 2011), made scale-free.
 
-    def __init__(self, weight):
+    With ``relative=True`` the norm is taken relative to the code's own
+    spread over the batch, ``mean_j var(code_j)``, and brought to the
+    reconstruction loss's units with the input's squared spread,
+    ``(mean_i var(x_i))^2``. The plain norm can be lowered for free by
+    shrinking the code and growing the decoder to match (which an untied
+    decoder does at once): the code then contracts in absolute terms only.
+    The relative norm can only be lowered by making the code flat around
+    each sample while it still varies across samples, which is what the
+    penalty is for.
+    """
+
+    # Keeps the ratio finite when a batch's code is constant.
+    _EPS = 1e-12
+
+    def __init__(self, weight, relative=False):
         self.weight = weight
+        self.relative = relative
 
     def __call__(self, module, x_in, out):
-        return self.weight * encoder_jacobian_sq_norm(module, x_in).mean()
+        norm = encoder_jacobian_sq_norm(module, x_in).mean()
+        if getattr(self, "relative", False) and len(x_in) > 1:
+            x_spread = x_in.flatten(1).var(dim=0).mean().detach()
+            code_spread = out["code"].flatten(1).var(dim=0).mean()
+            norm = norm * x_spread**2 / (code_spread + self._EPS)
+        return self.weight * norm
 
 
 # Derivative of each elementwise activation at its input ``a``.

@@ -4,11 +4,10 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import check_positive_ints, estimator_parameters
+from ._base import estimator_parameters
 from ._docstrings import fill_doc
 from ._penalties import KLSparsityPenalty, L1CodePenalty
 from ._stacked import StackedAE
-from .modules import DenseAutoencoder
 
 __all__ = ["SparseAE"]
 
@@ -54,7 +53,7 @@ class SparseAE(StackedAE):
     {dense}
     init : {{"random", "pca"}}, default="random"
         How a fresh fit starts, as for :class:`StackedAE`, whose default
-        ``"pca"`` (a linear path from PCA's axes) is not the default here:
+        ``"pca"`` (the PCA start) is not the default here:
         principal scores are dense, the codes of this model sparse.
     code_activation : str or None, default=None
         Nonlinearity of the code units; None chooses by ``sparsity``
@@ -115,16 +114,7 @@ class SparseAE(StackedAE):
                 f"{code_activation!r} does not give: use code_activation='logistic' (or None), "
                 "or sparsity='l1'."
             )
-        return DenseAutoencoder(
-            n_features,
-            self.n_components,
-            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
-            activation=self.activation,
-            tied_weights=self.tied_weights,
-            code_activation=code_activation,
-            out_activation=self._module_out_activation(),
-            linear_path=self.init == "pca",
-        )
+        return super()._build_module(n_features, code_activation)
 
     def _penalties(self):
         weight = self.sparsity_weight

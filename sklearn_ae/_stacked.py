@@ -6,11 +6,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._docstrings import fill_doc
-from ._neighbors import NEIGHBOR_RATE_WIDTH, NEIGHBOR_TOL
+from ._neighbors import NEIGHBOR_RATE_WIDTH
 from ._pca_init import principal_axes
 from ._pretrain import greedy_pretrain
 from ._runtime import draw_seed
 from .modules import ACTIVATIONS, DenseAutoencoder
+from .modules._dense import can_fold
 
 __all__ = ["StackedAE"]
 
@@ -81,7 +82,6 @@ class StackedAE(BaseAutoencoder):
         "code_activation": [StrOptions(set(ACTIVATIONS))],
         "out_activation": [StrOptions(set(ACTIVATIONS))],
         "init": [StrOptions({"pca", "random"})],
-        "tol": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
     }
 
     hidden_layer_sizes: tuple = (128, 64)
@@ -97,22 +97,27 @@ class StackedAE(BaseAutoencoder):
     # (scaled down for layers wider than 128), which from the PCA start
     # otherwise needs hundreds of epochs.
     learning_rate_init: float | str = "auto"
-    # "auto": 1e-2 alone -- from the PCA start, the training loss of digits
-    # and MNIST still falls 0.3 % an epoch after 200 epochs while the test
-    # error has long levelled off (see RESULTS_defaults.md) -- and 1e-3 with a
-    # neighbour term, whose map still improves at that pace.
-    tol: float | str = "auto"
 
-    def _build_module(self, n_features):
+    def _build_module(self, n_features, code_activation=None):
+        hidden = check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         return DenseAutoencoder(
             n_features,
             self.n_components,
-            hidden_layer_sizes=check_positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_layer_sizes=hidden,
             activation=self.activation,
             tied_weights=self.tied_weights,
-            code_activation=self.code_activation,
+            code_activation=code_activation or self.code_activation,
             out_activation=self._module_out_activation(),
-            linear_path=self.init == "pca",
+            # The PCA start lives in the layers themselves where it can (ReLU-like
+            # hidden layers at least 4 * n_components wide), so that every penalty,
+            # corruption and check sees one network; else beside them. A neighbour
+            # term (learning rate 0.03) keeps the linear path: folded, the UMAP
+            # term no longer beat the plain model's trustworthiness on digits.
+            linear_path=self.init == "pca"
+            and (
+                self.neighbor_loss is not None
+                or not can_fold(self.activation, hidden, self.n_components)
+            ),
         )
 
     def _auto_learning_rate(self, neighbors):
@@ -125,11 +130,6 @@ class StackedAE(BaseAutoencoder):
             # to 0.01 it made the best map (RESULTS_neighbors.md).
             rate *= NEIGHBOR_RATE_WIDTH / widest
         return rate
-
-    def _stopping_tol(self, neighbors):
-        if self.tol != "auto":
-            return self.tol
-        return NEIGHBOR_TOL if neighbors else 1e-2
 
     def _inactive_parameters(self):
         inactive = super()._inactive_parameters()
@@ -152,8 +152,8 @@ class StackedAE(BaseAutoencoder):
                 self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )
         if self.init == "pca":
-            mean, components = principal_axes(data, self.n_components, draw_seed(net.generator))
-            net.module_.init_from_pca(mean, components)
+            start = principal_axes(data, self.n_components, draw_seed(net.generator))
+            net.module_.init_from_pca(*start)
 
 
 # The shared text of the training parameters gives the other estimators' rate.

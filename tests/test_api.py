@@ -121,13 +121,14 @@ def test_transform_does_not_depend_on_batching():
 
 def test_sparse_input_trains_like_dense():
     X_train, X_test, *_ = digits_split()
-    # A random start: the PCA start of sparse rows is uncentred (LSA's), of
-    # dense rows centred (tests/test_defaults_vs_pca.py checks both).
-    dense = StackedAE(n_components=4, init="random", **SMALL).fit(X_train)
-    sparse = StackedAE(n_components=4, init="random", **SMALL).fit(sp.csr_matrix(X_train))
-    np.testing.assert_allclose(
-        sparse.transform(sp.csr_matrix(X_test)), dense.transform(X_test), rtol=1e-6, atol=1e-6
-    )
+    # The default (PCA) start centres sparse rows implicitly, as dense ones
+    # (tests/test_pca_start.py: the start itself, and wide data).
+    for init in ("pca", "random"):
+        dense = StackedAE(n_components=4, init=init, **SMALL).fit(X_train)
+        sparse = StackedAE(n_components=4, init=init, **SMALL).fit(sp.csr_matrix(X_train))
+        np.testing.assert_allclose(
+            sparse.transform(sp.csr_matrix(X_test)), dense.transform(X_test), rtol=1e-6, atol=1e-6
+        )
 
 
 def test_reconstruct_is_inverse_of_transform():

@@ -1,12 +1,10 @@
 """Contractive autoencoder: an exact, batched Jacobian penalty that works."""
 
-import numpy as np
 import pytest
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from sklearn_ae import ContractiveAE
 from sklearn_ae._penalties import ContractivePenalty, encoder_jacobian_sq_norm
 from sklearn_ae.modules import DenseAutoencoder
 
@@ -58,23 +56,24 @@ def test_penalty_is_differentiable_and_weighted():
     assert all(layer.weight.grad.abs().sum() > 0 for layer in module.encoder_layers)
 
 
-def _fit(weight):
-    ae = ContractiveAE(
-        n_components=16,
-        hidden_layer_sizes=(64,),
-        contractive_weight=weight,
-        max_iter=25,
-        batch_size=64,
-        learning_rate_init=0.003,
-        random_state=0,
-    ).fit(X_TRAIN)
+def test_relative_penalty_ignores_the_code_scale():
+    # Shrinking the code (and growing the decoder to match) leaves the
+    # reconstruction as it was: the plain penalty falls with the code's
+    # square, the relative one must not reward it (rtol: its 1e-12 guard
+    # against a constant code).
+    torch.manual_seed(0)
+    module = DenseAutoencoder(6, 3, (5,), "tanh").double()
+    x = torch.randn(32, 6, dtype=torch.float64)
+    relative, plain = ContractivePenalty(0.5, relative=True), ContractivePenalty(0.5)
+    before = relative(module, x, module(x)), plain(module, x, None)
     with torch.no_grad():
-        x = torch.as_tensor(X_TEST, dtype=torch.float32)
-        jac = encoder_jacobian_sq_norm(ae.module_, x).sqrt().mean().item()
-    return jac, float(np.mean((ae.reconstruct(X_TEST) - X_TEST) ** 2))
-
-
-def test_contracts_at_comparable_reconstruction_error():
-    (jac_plain, mse_plain), (jac_cae, mse_cae) = _fit(0.0), _fit(3e-4)
-    assert jac_cae < 0.7 * jac_plain
-    assert mse_cae < 1.25 * mse_plain
+        module.encoder_layers[-1].weight.mul_(0.1)
+        module.encoder_layers[-1].bias.mul_(0.1)
+    torch.testing.assert_close(relative(module, x, module(x)), before[0], rtol=1e-6, atol=0)
+    torch.testing.assert_close(plain(module, x, None), 0.01 * before[1], rtol=1e-6, atol=0)
+    # In the reconstruction loss's units: data 10 times larger (first layer
+    # 10 times smaller, the same codes), 100 times the penalty.
+    with torch.no_grad():
+        module.encoder_layers[0].weight.div_(10)
+    scaled = relative(module, 10 * x, module(10 * x))
+    torch.testing.assert_close(scaled, 100 * before[0], rtol=1e-6, atol=0)

@@ -163,7 +163,9 @@ def test_umap_term_beats_the_same_model_without_it(plain_scores):
     trust, acc = _scores(model)
     plain_trust, plain_acc = plain_scores
     assert trust > plain_trust + 0.02, (trust, plain_trust)
-    assert acc > plain_acc + 0.1, (acc, plain_acc)
+    # 5-NN accuracy of the 2-d codes: 0.892 against 0.803 for the plain model
+    # since its PCA start lives in its layers (it had less before).
+    assert acc > plain_acc + 0.07, (acc, plain_acc)
 
 
 def test_codes_still_invert(tsne_model):
@@ -221,7 +223,7 @@ def test_sparse_input_trains_with_the_term():
     dense_graph, _ = nearest_neighbors(X_train, 5)
     sparse_graph, _ = nearest_neighbors(sp.csr_matrix(X_train), 5)
     assert np.mean(dense_graph == sparse_graph) > 0.95  # distance ties may order differently
-    # From the default (uncentred, LSA) PCA start. The term's first epochs
+    # From the default PCA start (sparse rows centred implicitly). The term's first epochs
     # spread the codes faster than the decoder follows: two epochs ended at
     # 1.8x the mean's reconstruction error, which the divergence check took
     # for divergence (FloatingPointError) although the objective fell and
@@ -230,7 +232,8 @@ def test_sparse_input_trains_with_the_term():
     # two epochs, no longer reaches that error here.
     params = dict(FAST, max_iter=2, neighbor_loss="tsne", tol=0.0)
     model = _fit_quietly(StackedAE(**params), sp.csr_matrix(X_train))
-    assert model.net_.module_.linear_encoder is not None  # the PCA start
+    # The PCA start: with a neighbour term, a linear path beside the layers.
+    assert model.net_.module_.linear_encoder is not None
     codes = model.transform(X_test)
     assert codes.shape == (len(X_test), 2) and np.isfinite(codes).all()
 

@@ -16,7 +16,7 @@ NET = dict(n_components=100, hidden_layer_sizes=(), max_iter=40, batch_size=64, 
 
 @pytest.mark.parametrize("target", [0.05, 0.2])
 def test_kl_mean_activation_hits_target(target):
-    ae = SparseAE(sparsity_target=target, sparsity_weight=3.0, learning_rate_init=0.01, **NET)
+    ae = SparseAE(sparsity_target=target, **NET)
     codes = ae.fit(X_TRAIN).transform(X_TEST)
     assert codes.shape == (len(X_TEST), 100)
     assert codes.min() > 0 and codes.max() < 1  # sigmoid units
