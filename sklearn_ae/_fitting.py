@@ -14,10 +14,10 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._callbacks import divergence_advice
 from ._data import RowData
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._neighbors import NeighborLoss
-from ._net import divergence_advice
 from ._runtime import (
     choose_num_threads,
     compute_context,

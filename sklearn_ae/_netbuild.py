@@ -17,6 +17,14 @@ import torch
 from sklearn import get_config
 from skorch.callbacks import Callback
 
+from ._callbacks import (
+    ConvergenceMonitor,
+    DivergenceGuard,
+    EpochSnapshot,
+    LearningRateSchedule,
+    ProgressLog,
+    WeightAverage,
+)
 from ._corruption import make_corruption
 from ._data import chunk_rows_for
 from ._distributed import net_class
@@ -26,14 +34,6 @@ from ._neighbors import (
     NEIGHBOR_WEIGHT_AVERAGE,
     NeighborLoss,
     default_n_neighbors,
-)
-from ._net import (
-    ConvergenceMonitor,
-    DivergenceGuard,
-    EpochSnapshot,
-    LearningRateSchedule,
-    ProgressLog,
-    WeightAverage,
 )
 from ._penalties import L2Penalty
 
