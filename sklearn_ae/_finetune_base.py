@@ -25,10 +25,10 @@ from ._base import (
     estimator_parameters,
     infer_in_dtype,
 )
+from ._callbacks import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
 from ._checks import check_parameter_values
 from ._custom import reset_parameters
 from ._diagnostics import check_data_scale
-from ._net import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
 from ._persistence import (
     check_architecture,
     device_for_loading,

@@ -390,7 +390,7 @@ def test_sparse_full_batch_lbfgs_densifies_in_chunks(monkeypatch):
 
     monkeypatch.setattr(_data.RowData, "take", take)
     monkeypatch.setattr(_data, "chunk_rows_for", lambda n_features, mib: 64)
-    monkeypatch.setattr("sklearn_ae._base.chunk_rows_for", lambda n_features, mib: 64)
+    monkeypatch.setattr("sklearn_ae._netbuild.chunk_rows_for", lambda n_features, mib: 64)
     chunked = LinearAE(n_components=3, max_iter=20, random_state=0).fit(S)
     assert biggest["rows"] <= 64  # the 600-row full batch never densified whole
     err = [np.mean((m.reconstruct(S.toarray()) - S.toarray()) ** 2) for m in (dense, chunked)]
