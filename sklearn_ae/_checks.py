@@ -7,10 +7,12 @@ that holds no data. :func:`check_parameter_values` runs right after
 ``_validate_params`` and refuses them with a message that says what is allowed.
 """
 
+import numbers
+
 import torch
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
-__all__ = ["check_parameter_values"]
+__all__ = ["check_parameter_values", "check_partial_fit_call", "fit_or_restore"]
 
 # Device types that hold data (the "meta" device holds shapes only).
 _DATA_DEVICES = {"cpu", "cuda", "mps", "xpu"}
@@ -68,3 +70,38 @@ def _uses_hidden_layer_sizes(params):
     return all(
         params.get(key, "deprecated") == "deprecated" for key in ("hidden_size", "num_layers")
     )
+
+
+def check_partial_fit_call(estimator, epochs):
+    """Refuse ``partial_fit`` arguments no block-by-block fit can honour."""
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+    if estimator.early_stopping:
+        raise ValueError(
+            "partial_fit does not support early_stopping=True (it needs the whole data "
+            "set to hold out a validation part); set early_stopping=False and watch "
+            "score() on held-out rows between calls."
+        )
+
+
+def fit_or_restore(estimator, work):
+    """Run ``work()``; where it fails, put ``estimator`` back as it was.
+
+    A failed fit must leave an earlier fitted model as it was. On Ctrl-C after
+    at least one completed epoch, ``work`` has already made those epochs the
+    fitted model (a new ``net_``), which is kept; before the first, nothing
+    changes.
+    """
+    before = dict(vars(estimator))
+    try:
+        work()
+    except KeyboardInterrupt:
+        if vars(estimator).get("net_") is before.get("net_"):
+            vars(estimator).clear()
+            vars(estimator).update(before)
+        raise
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(before)
+        raise
+    return estimator

@@ -26,7 +26,7 @@ from ._base import (
     infer_in_dtype,
 )
 from ._callbacks import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
-from ._checks import check_parameter_values
+from ._checks import check_parameter_values, check_partial_fit_call, fit_or_restore
 from ._custom import reset_parameters
 from ._diagnostics import check_data_scale
 from ._persistence import (
@@ -233,14 +233,7 @@ class FineTuned(BaseEstimator):
     def _partial_fit(self, X, y, classes, epochs):
         self._validate_params()
         self._check_y(y)
-        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True (it needs the whole data "
-                "set to hold out a validation part); set early_stopping=False and watch "
-                "score() on held-out rows between calls."
-            )
+        check_partial_fit_call(self, epochs)
         if hasattr(self, "net_"):
             # The autoencoders' rule: a parameter that shapes the model may not
             # change under a continued fit.
@@ -250,24 +243,8 @@ class FineTuned(BaseEstimator):
         )
 
     def _transaction(self, work):
-        """Run ``work``; on failure put the estimator back as it was.
-
-        On Ctrl-C after at least one completed epoch, ``work`` has already
-        made those epochs the fitted model, which is kept.
-        """
-        before = dict(vars(self))
-        try:
-            work()
-        except KeyboardInterrupt:
-            if vars(self).get("net_") is before.get("net_"):
-                vars(self).clear()
-                vars(self).update(before)
-            raise
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
-        return self
+        """Run ``work``; on failure put the estimator back as it was (Ctrl-C keeps epochs)."""
+        return fit_or_restore(self, work)
 
     def _train(self, X, y, partial, classes=None, epochs=None):
         continuing = partial and hasattr(self, "net_")

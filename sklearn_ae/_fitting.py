@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._callbacks import divergence_advice
+from ._checks import fit_or_restore
 from ._data import RowData
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._neighbors import NeighborLoss
@@ -104,22 +105,7 @@ class FitMixin:
         """
         self._validate_params()
         self._warn_inactive_parameters()
-        before = dict(vars(self))
-        try:
-            self._fit(X, X_val)
-        except KeyboardInterrupt:
-            # Interrupted after at least one epoch, _fit has kept the epochs
-            # completed so far; before the first, nothing changes.
-            if vars(self).get("net_") is before.get("net_"):
-                vars(self).clear()
-                vars(self).update(before)
-            raise
-        except BaseException:
-            # A failed fit must leave an earlier fitted model as it was.
-            vars(self).clear()
-            vars(self).update(before)
-            raise
-        return self
+        return fit_or_restore(self, lambda: self._fit(X, X_val))
 
     def _check_same_model(self, how, remedy):
         """Raise if a parameter that shapes the model changed since it was initialised.

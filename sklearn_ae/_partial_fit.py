@@ -9,13 +9,13 @@ failed call rolled back to the weights, optimizer state and history before it.
 """
 
 import copy
-import numbers
 import sys
 
 import numpy as np
 import torch
 from sklearn.utils.metaestimators import available_if
 
+from ._checks import check_partial_fit_call
 from ._data import RowData
 from ._diagnostics import check_data_scale
 from ._fitting import _same_param
@@ -90,14 +90,7 @@ class PartialFitMixin:
             The updated estimator.
         """
         self._validate_params()
-        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True (it needs the whole data "
-                "set to hold out a validation part); set early_stopping=False and watch "
-                "score() on held-out rows between calls."
-            )
+        check_partial_fit_call(self, epochs)
         if self.neighbor_loss is not None:
             raise ValueError(
                 f"partial_fit does not support neighbor_loss={self.neighbor_loss!r}: the "
