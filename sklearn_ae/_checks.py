@@ -7,12 +7,13 @@ that holds no data. :func:`check_parameter_values` runs right after
 ``_validate_params`` and refuses them with a message that says what is allowed.
 """
 
+import contextlib
 import numbers
 
 import torch
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 
-__all__ = ["check_parameter_values", "check_partial_fit_call", "fit_or_restore"]
+__all__ = ["check_parameter_values", "check_partial_fit_call", "restored_on_failure"]
 
 # Device types that hold data (the "meta" device holds shapes only).
 _DATA_DEVICES = {"cpu", "cuda", "mps", "xpu"}
@@ -84,17 +85,20 @@ def check_partial_fit_call(estimator, epochs):
         )
 
 
-def fit_or_restore(estimator, work):
-    """Run ``work()``; where it fails, put ``estimator`` back as it was.
+@contextlib.contextmanager
+def restored_on_failure(estimator):
+    """Put ``estimator`` back as it was where the block raises.
 
     A failed fit must leave an earlier fitted model as it was. On Ctrl-C after
-    at least one completed epoch, ``work`` has already made those epochs the
+    at least one completed epoch, the block has already made those epochs the
     fitted model (a new ``net_``), which is kept; before the first, nothing
-    changes.
+    changes. A context manager rather than a wrapper: it adds no frame between
+    the user's call and the fit, so warnings' ``stacklevel`` still points at
+    the user's line.
     """
     before = dict(vars(estimator))
     try:
-        work()
+        yield
     except KeyboardInterrupt:
         if vars(estimator).get("net_") is before.get("net_"):
             vars(estimator).clear()
@@ -104,4 +108,3 @@ def fit_or_restore(estimator, work):
         vars(estimator).clear()
         vars(estimator).update(before)
         raise
-    return estimator

@@ -26,7 +26,7 @@ from ._base import (
     infer_in_dtype,
 )
 from ._callbacks import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
-from ._checks import check_parameter_values, check_partial_fit_call, fit_or_restore
+from ._checks import check_parameter_values, check_partial_fit_call, restored_on_failure
 from ._custom import reset_parameters
 from ._diagnostics import check_data_scale
 from ._persistence import (
@@ -244,7 +244,9 @@ class FineTuned(BaseEstimator):
 
     def _transaction(self, work):
         """Run ``work``; on failure put the estimator back as it was (Ctrl-C keeps epochs)."""
-        return fit_or_restore(self, work)
+        with restored_on_failure(self):
+            work()
+        return self
 
     def _train(self, X, y, partial, classes=None, epochs=None):
         continuing = partial and hasattr(self, "net_")

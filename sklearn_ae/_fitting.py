@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._callbacks import divergence_advice
-from ._checks import fit_or_restore
+from ._checks import restored_on_failure
 from ._data import RowData
 from ._diagnostics import FitDiagnostics, check_data_scale
 from ._neighbors import NeighborLoss
@@ -105,7 +105,9 @@ class FitMixin:
         """
         self._validate_params()
         self._warn_inactive_parameters()
-        return fit_or_restore(self, lambda: self._fit(X, X_val))
+        with restored_on_failure(self):
+            self._fit(X, X_val)
+        return self
 
     def _check_same_model(self, how, remedy):
         """Raise if a parameter that shapes the model changed since it was initialised.
@@ -214,6 +216,7 @@ class FitMixin:
             divergence_advice(net.lr, self._sgd_momentum()),
             competing=competing,
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
+            unscaled_masking=self.noise == "masking" and self.noise_level > 0,
         )
         if validation is not None and len(validation):
             rows = validation.evenly_spaced(len(diagnostics.sample))
