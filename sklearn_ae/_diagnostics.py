@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._data import evenly_spaced_rows
 
-__all__ = ["FitDiagnostics", "check_data_scale"]
+__all__ = ["FitDiagnostics", "check_data_scale", "sample_spread"]
 
 # An epoch-end error this many times above both the starting error and the
 # mean's error is a diverged fit, not a slow one.
@@ -105,9 +105,9 @@ class FitDiagnostics:
         # Data whose spread is 0 or far below the unit scale (check_data_scale
         # has warned about it) leave the errors at float32's rounding of the
         # weights: an error above the mean's there is no divergence.
-        spread = torch.nan_to_num(flat.double().var(dim=0, correction=0)).mean().sqrt()
-        self.tiny = len(flat) > 1 and float(spread) < SCALE_RANGE[0]
-        self.constant = len(flat) > 1 and float(spread) == 0.0
+        spread = sample_spread(flat)
+        self.tiny = len(flat) > 1 and spread < SCALE_RANGE[0]
+        self.constant = len(flat) > 1 and spread == 0.0
 
     def _mean_error(self, raw):
         with torch.no_grad():
@@ -234,32 +234,34 @@ class FitDiagnostics:
         # mean's is divergence whatever the term did (digits at the rate 0.3:
         # 3000x the mean's).
         moved = final <= COMPETING_RATIO * max(start_error, self.baseline)
-        if np.isfinite(final) and high and unscaled_masking and not objective_rose and moved:
-            # Olivetti faces (4096 pixels, mean 0.55) at the defaults: the
-            # training loss on masked rows fell, the clean rows' error ended
-            # at 3x the mean's; noise="dropout" gave 0.0070 on test rows.
-            warnings.warn(
-                f"{name} ended with a reconstruction error of {final:.4g} on the clean "
-                f"training data, above the error of predicting their mean "
-                f"({self.baseline:.4g}), while its training loss on masked rows fell: "
+        # A high error on clean rows while the training objective fell is,
+        # within bounds, a known cause at work rather than divergence:
+        if competing is not None:
+            # a neighbour term's first epochs spread the codes to its map's
+            # scale faster than the decoder follows (digits, PCA start: the
+            # error peaks at 2x the mean's after one epoch, back below PCA's
+            # by five): a short fit ends mid-way;
+            cause = (
+                f"{competing} moved the codes faster than the decoder followed. Train "
+                "longer (max_iter) or lower neighbor_weight."
+            )
+        elif unscaled_masking:
+            # masking leaves clean rows brighter than any the model trained on
+            # (Olivetti faces, 4096 pixels around 0.55, at the defaults: 3x the
+            # mean's error; noise="dropout" gave 0.0070 on test rows).
+            cause = (
                 "masking noise zeroes a share of each row without rescaling the rest, so "
                 "clean rows reach the network brighter than any it trained on. Use "
                 "noise='dropout' (masking rescaled by 1 / (1 - noise_level)) or a lower "
-                "noise_level.",
-                ConvergenceWarning,
-                stacklevel=5,
+                "noise_level."
             )
-            return
-        if np.isfinite(final) and high and competing is not None and not objective_rose and moved:
-            # A neighbour term's first epochs spread the codes to its map's
-            # scale faster than the decoder follows (digits, PCA start: the
-            # error peaks at 2x the mean's after one epoch, back below PCA's
-            # by five): a short fit ends mid-way, not diverged.
+        else:
+            cause = None
+        if np.isfinite(final) and high and cause and not objective_rose and moved:
             warnings.warn(
                 f"{name} ended with a reconstruction error of {final:.4g} on the training "
                 f"data, above the error of predicting their mean ({self.baseline:.4g}), "
-                f"while its training loss did not rise: {competing} moved the codes faster "
-                "than the decoder followed. Train longer (max_iter) or lower neighbor_weight.",
+                f"while its training loss did not rise: {cause}",
                 ConvergenceWarning,
                 stacklevel=5,
             )
@@ -302,6 +304,11 @@ class FitDiagnostics:
                 ConvergenceWarning,
                 stacklevel=6,
             )
+
+
+def sample_spread(rows):
+    """RMS of the centred values of ``rows`` (a 2-d tensor; NaN counts as 0)."""
+    return float(torch.nan_to_num(rows.double().var(dim=0, correction=0)).mean().sqrt())
 
 
 def check_data_scale(X, name, loss="mse"):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._custom import CustomModules
-from ._diagnostics import SCALE_RANGE
+from ._diagnostics import SCALE_RANGE, sample_spread
 from ._docstrings import fill_doc
 from ._pca_init import pca_residual_variance
 from ._runtime import draw_seed, seed_from_random_state
@@ -353,8 +353,7 @@ class VariationalAE(CustomModules, ConvArchitectureMixin, ImageLayoutMixin, Base
             # data's spread (the module's ``scale``); its outputs, the
             # likelihood's variance and the ELBO stay in the data's units.
             # Your own modules see the data as it is.
-            flat = data.evenly_spaced(SCALE_SAMPLE_ROWS).flatten(1).double()
-            spread = float(flat.var(dim=0, correction=0).mean().sqrt())
+            spread = sample_spread(data.evenly_spaced(SCALE_SAMPLE_ROWS).flatten(1))
             low, high = SCALE_RANGE
             if spread > 0 and not low <= spread <= high:
                 net.module_.scale.fill_(spread)
