@@ -38,6 +38,7 @@ from ._partial_fit import PartialFitMixin
 from ._penalties import L2Penalty  # noqa: F401
 from ._persistence import estimator_state, restore_estimator
 from ._runtime import choose_num_threads, compute_context
+from ._tsne_map import refine_codes
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
@@ -144,6 +145,7 @@ class BaseAutoencoder(
         "neighbor_loss": [StrOptions({"umap", "tsne"}), None],
         "neighbor_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "neighbor_transform": [StrOptions({"refine", "encoder"})],
     }
 
     # Parameters a warm start may change: they steer training, not the model.
@@ -182,6 +184,7 @@ class BaseAutoencoder(
             "neighbor_loss",
             "neighbor_weight",
             "n_neighbors",
+            "neighbor_transform",
         }
     )
 
@@ -214,6 +217,7 @@ class BaseAutoencoder(
     neighbor_loss: str | None = None
     neighbor_weight: float = 1.0
     n_neighbors: int | None = None
+    neighbor_transform: str = "refine"
 
     def _validate_params(self):
         super()._validate_params()
@@ -373,7 +377,46 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        return self._infer(X, lambda module, x: module.encode(x))
+        codes = self._infer(X, lambda module, x: module.encode(x))
+        if self._refines_codes():
+            flat = X.reshape(len(X), -1) if isinstance(X, np.ndarray) else X
+            codes = refine_codes(self.neighbor_map_, flat, codes).astype(codes.dtype)
+        return codes
+
+    def _refines_codes(self):
+        if self.neighbor_transform != "refine" or not hasattr(self, "embedding_"):
+            return False
+        if not hasattr(self, "neighbor_map_"):  # loaded from a skops file
+            raise ValueError(
+                f"This {type(self).__name__} holds no index of its training rows (a skops "
+                "file keeps the encoder only), so it cannot refine codes: set "
+                "neighbor_transform='encoder'."
+            )
+        return True
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to ``X``, then return its codes.
+
+        With ``neighbor_loss="tsne"`` these are the training rows' places on
+        the t-SNE map (``embedding_``), as for scikit-learn's ``TSNE`` and
+        umap-learn's ``UMAP``; :meth:`transform` places rows among them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : Ignored
+        **fit_params : dict
+            Passed to :meth:`fit` (``X_val``).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+        """
+        if self.neighbor_loss != "tsne" or self.neighbor_transform != "refine":
+            return super().fit_transform(X, y, **fit_params)
+        self.fit(X, y, **fit_params)
+        dtype = X.dtype if getattr(X, "dtype", None) in (np.float32, np.float64) else np.float64
+        return self.embedding_.astype(dtype)
 
     def inverse_transform(self, X):
         """Decode codes back to input space.

@@ -197,37 +197,45 @@ _PARAMETERS = {
         history holds ``train_loss``, ``train_loss_best``, ``lr`` (with a
         schedule) and, with ``early_stopping`` or ``X_val``, ``valid_loss``
         and ``valid_loss_best``. Greedy pretraining stages run without them.
-    neighbor_loss : {None, "umap", "tsne"}, default=None
-        Add a neighbour-preserving term to the loss, so that rows that are
-        near neighbours in input space get nearby codes: parametric UMAP
-        (``"umap"``, Sainburg et al. 2021) or parametric t-SNE (``"tsne"``,
-        van der Maaten 2009, in the contrastive form of Damrich et al. 2023).
-        Each fit builds the ``n_neighbors``-nearest-neighbour graph of the
-        training rows (exact; on the 50 main components above
-        ``n_samples^2 * n_features = 2e11``, e.g. more than 16k MNIST rows);
-        each batch then draws twice its rows in graph edges and encodes both
-        ends, which about doubles an epoch's cost. Unlike t-SNE and UMAP the
-        result is a network: :meth:`transform` maps new rows and, with the
-        reconstruction loss, :meth:`inverse_transform` maps codes back. Not
-        available to :meth:`partial_fit` (the graph needs the whole data).
-        With ``early_stopping``, validation batches are scored on
-        reconstruction only. Neighbour losses move codes far:
-        ``learning_rate_init="auto"`` (StackedAE's default) then trains at
-        0.03, less for hidden layers wider than 128; estimators whose default
-        is a number train far more slowly at it. See the user guide's
-        "Neighbour-preserving codes".
+    neighbor_loss : {None, "tsne", "umap"}, default=None
+        Make the code a neighbour map of the rows. ``"tsne"``: each fit
+        places the training rows with openTSNE (t-SNE with perplexity
+        ``n_neighbors / 3``, PCA-initialised, early exaggeration; ``pip install
+        openTSNE``), keeps that map as ``embedding_`` and trains the encoder
+        to put each row at its place on it (the squared distance in units of
+        the map's spread, times ``neighbor_weight``) while the decoder learns
+        to invert it. :meth:`fit_transform` returns ``embedding_``, as
+        t-SNE and umap-learn do; :meth:`transform` places new rows among the
+        training rows as openTSNE's ``transform`` does, starting from the
+        encoder's codes (``neighbor_transform``). ``"umap"`` (deprecated;
+        parametric UMAP, Sainburg et al. 2021) adds UMAP's fuzzy
+        cross-entropy on edges of the ``n_neighbors`` graph to the loss: it
+        trails umap-learn and ``"tsne"`` on every benchmark set. Not
+        available to :meth:`partial_fit` (the map needs the whole data). With
+        ``early_stopping``, validation batches are scored on reconstruction
+        only. ``learning_rate_init="auto"`` (StackedAE's default) then trains
+        at 0.03, less for hidden layers wider than 128. See the user guide's
+        "Neighbour-preserving codes" and ``benchmarks/RESULTS_neighbors.md``.
     neighbor_weight : float, default=1.0
         Weight of the neighbour term relative to the reconstruction loss.
-        Both neighbour losses are means over edges of a few units, far above
-        a mean squared error on scaled data, so at 1.0 the neighbour term
-        shapes the code and the decoder learns to invert it; lower it (e.g.
-        0.01) to trade neighbourhoods for reconstruction.
+        At 1.0 the map shapes the code and the decoder learns to invert it;
+        lower it (e.g. 0.01) to trade the map for reconstruction.
     n_neighbors : int or None, default=None
-        Neighbours per training row in the graph; must be below the number
-        of training rows. ``"tsne"`` gives each row the perplexity
-        ``n_neighbors / 3`` on them (t-SNE's usual perplexity of 30 is
-        ``n_neighbors=90``). None: 15 for ``"umap"`` (umap-learn's default),
-        45 for ``"tsne"`` (perplexity 15).""",
+        ``"tsne"``: three times the perplexity (t-SNE's neighbour graph has
+        ``3 * perplexity`` neighbours per row); None is openTSNE's perplexity
+        of 30, or a third of the training rows where fewer. ``"umap"``:
+        neighbours per row in the graph, below the number of training rows;
+        None is 15, umap-learn's default.
+    neighbor_transform : {"refine", "encoder"}, default="refine"
+        With ``neighbor_loss="tsne"``, how :meth:`transform` places rows.
+        ``"refine"``: openTSNE's ``transform`` (each row's affinities to its
+        nearest training rows at perplexity 5, then t-SNE gradient steps with
+        the training rows' map fixed), started from the encoder's codes; it
+        needs the model's copy of the training rows' neighbour index and
+        openTSNE at transform time. ``"encoder"``: the encoder alone, a
+        function of the row (what ONNX export and skops files carry), less
+        faithful to the map (``RESULTS_neighbors.md``). Can be changed after
+        fitting.""",
 }
 
 ATTRIBUTES = """n_features_in_ : int
@@ -240,6 +248,13 @@ ATTRIBUTES = """n_features_in_ : int
         The trained module (``net_.module_``).
     loss_curve_ : list of float
         Training loss of each epoch.
+    embedding_ : ndarray of shape (n_samples, n_components)
+        With ``neighbor_loss="tsne"`` only: openTSNE's map of the training
+        rows, which the encoder was trained to reproduce.
+    neighbor_map_ : openTSNE.TSNEEmbedding
+        With ``neighbor_loss="tsne"`` only: that map with the training rows'
+        neighbour index, on which ``neighbor_transform="refine"`` places new
+        rows.
     validation_loss_curve_ : list of float
         Validation loss of each epoch (only with ``early_stopping=True`` or
         ``fit(X, X_val=...)``; None for epochs of an earlier warm-started fit

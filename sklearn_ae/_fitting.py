@@ -28,6 +28,7 @@ from ._runtime import (
     seed_from_random_state,
     seeded_global_rng,
 )
+from ._tsne_map import TSNEMap
 
 __all__ = ["FitMixin"]
 
@@ -186,7 +187,7 @@ class FitMixin:
         diagnostics = FitDiagnostics(net.criterion_, data.evenly_spaced(min(2048, net.chunk_rows)))
         epochs_before = len(net.history)
         start_error = diagnostics.error(net.module_)
-        neighbors = any(isinstance(term, NeighborLoss) for term in bound)
+        neighbors = any(isinstance(term, (NeighborLoss, TSNEMap)) for term in bound)
         competing = f"neighbor_loss={self.neighbor_loss!r}" if neighbors else None
         # The map is judged on fresh fits only: a warm start may begin from a
         # map the term already made, which it then need not improve by much.
@@ -232,6 +233,15 @@ class FitMixin:
 
     def _set_fitted(self, net):
         self.net_ = net
+        # neighbor_loss="tsne": the training rows' map, which transform places
+        # new rows on; a model without the term holds none (an earlier fit's
+        # would mislead).
+        maps = [term.map_ for term in net.penalties if isinstance(term, TSNEMap)]
+        vars(self).pop("embedding_", None)
+        vars(self).pop("neighbor_map_", None)
+        if maps and maps[0] is not None:
+            self.neighbor_map_ = maps[0]
+            self.embedding_ = np.array(maps[0], dtype=np.float64)
         self._params_at_fit = self.get_params(deep=False)
         history = net.history
         self.n_iter_ = len(history)

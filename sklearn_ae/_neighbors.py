@@ -1,21 +1,16 @@
-"""Neighbour-preserving loss terms: parametric UMAP and parametric t-SNE.
+"""Parametric UMAP's loss term (``neighbor_loss="umap"``, deprecated).
 
 The term makes the code keep each training row's nearest neighbours near
-(Sainburg et al., 2021; van der Maaten, 2009). The neighbour graph is built
-once per fit from the training rows (:meth:`NeighborLoss.bind`); each
-training batch then draws a batch of graph edges with the fit's generator,
-encodes both ends with the module being trained and adds
+(Sainburg et al., 2021). The fuzzy neighbour graph is built once per fit from
+the training rows (:meth:`NeighborLoss.bind`); each training batch then draws
+a batch of graph edges with the fit's generator, encodes both ends with the
+module being trained and adds UMAP's fuzzy cross-entropy: each edge attracted
+by ``-log q(d)`` and pushed apart from ``NEGATIVE_RATE`` shuffled tails by
+``-log(1 - q(d))``, with ``q(d) = 1 / (1 + a d^(2b))`` (``min_dist=0.1``).
 
-* ``"umap"``: UMAP's fuzzy cross-entropy, each edge attracted by
-  ``-log q(d)`` and pushed apart from ``NEGATIVE_RATE`` shuffled tails by
-  ``-log(1 - q(d))``, with ``q(d) = 1 / (1 + a d^(2b))`` (``min_dist=0.1``);
-* ``"tsne"``: the InfoNCE form of t-SNE's loss (Damrich et al., 2023): each
-  edge's Cauchy similarity ``1 / (1 + d^2)`` against those of its head to
-  every other code of the edge batch, a softmax cross-entropy that tends to
-  t-SNE's KL divergence as the batch grows.
-
-Being a network, the encoder then maps new rows (``transform``) and, with
-the reconstruction loss, the decoder maps codes back (``inverse_transform``).
+``neighbor_loss="tsne"`` is :mod:`~sklearn_ae._tsne_map` (openTSNE's map,
+distilled into the encoder), which replaced a contrastive t-SNE term that
+shared this graph code (issue 22).
 """
 
 import math
@@ -35,7 +30,6 @@ __all__ = [
     "default_n_neighbors",
     "fuzzy_graph",
     "nearest_neighbors",
-    "tsne_graph",
 ]
 
 # UMAP's curve q(d) = 1 / (1 + a d^(2b)) fitted for min_dist=0.1, spread=1.0
@@ -54,21 +48,20 @@ NEIGHBOR_LEARNING_RATE = 0.03
 # ... for a dense net at most this wide; a wider one gets the rate times
 # NEIGHBOR_RATE_WIDTH / its widest layer (a (512, 256, 128) net: 0.0075).
 NEIGHBOR_RATE_WIDTH = 128
-# StackedAE's tol="auto" with a neighbour term: the term's loss keeps falling
-# by a few 0.1 % an epoch while the map's held-out trustworthiness still
-# rises (digits: 0.938 after the 27 epochs tol=1e-2 allows, 0.95 after 60-80).
+# StackedAE's tol="auto" with the UMAP term: its loss keeps falling by a few
+# 0.1 % an epoch while the map still improves. (The t-SNE map's encoder is a
+# first guess that openTSNE refines, and stops on the general rule.)
 NEIGHBOR_TOL = 1e-3
 # Decay per step of the average of the weights a fit with the term ends with
 # (~50 steps: a few epochs on digits, one on 10k MNIST rows).
 NEIGHBOR_WEIGHT_AVERAGE = 0.98
-# n_neighbors=None: umap-learn's 15; for t-SNE three times its perplexity of
-# 15, the best of 15/30/45/90 measured on digits.
-_DEFAULT_N_NEIGHBORS = {"umap": 15, "tsne": 45}
+# n_neighbors=None: umap-learn's 15.
+_DEFAULT_N_NEIGHBORS = 15
 
 
-def default_n_neighbors(kind, n_neighbors):
-    """``n_neighbors``, or the default of the loss ``kind`` where it is None."""
-    return _DEFAULT_N_NEIGHBORS[kind] if n_neighbors is None else n_neighbors
+def default_n_neighbors(n_neighbors):
+    """``n_neighbors``, or UMAP's default where it is None."""
+    return _DEFAULT_N_NEIGHBORS if n_neighbors is None else n_neighbors
 
 
 def nearest_neighbors(X, n_neighbors, random_state=None):
@@ -140,32 +133,8 @@ def fuzzy_graph(indices, distances):
     return (W + W.T - W.multiply(W.T)).tocoo()
 
 
-def tsne_graph(indices, distances, perplexity):
-    """t-SNE's joint probabilities ``p_ij = (p_j|i + p_i|j) / 2n`` on the kNN graph.
-
-    ``p_j|i`` is a Gaussian in ``d_ij`` whose width gives row ``i`` the
-    ``perplexity`` (entropy ``log(perplexity)``), as t-SNE computes it on
-    ``3 * perplexity`` neighbours.
-    """
-    n, k = indices.shape
-    sq = distances.astype(np.float64) ** 2
-    sq = sq - sq[:, :1]  # shifts cancel in the normalisation; keeps exp() finite
-
-    def conditional(beta):
-        p = np.exp(-sq * beta[:, None])
-        return p / p.sum(axis=1, keepdims=True)
-
-    def entropy(beta):
-        p = conditional(beta)
-        return -(p * np.log(np.maximum(p, 1e-300))).sum(axis=1)
-
-    beta = _bisect(entropy, math.log(perplexity), n, increasing=False)
-    P = _symmetric(np.repeat(np.arange(n), k), indices, conditional(beta), n)
-    return ((P + P.T) / (2 * n)).tocoo()
-
-
 class NeighborLoss:
-    """``weight *`` a neighbour-embedding loss on batches of edges of the training rows' graph.
+    """``weight *`` UMAP's loss on batches of edges of the training rows' graph.
 
     A loss term ``term(module, x_in, out) -> scalar`` as in
     :mod:`~sklearn_ae._penalties`, which also needs the training rows: the
@@ -175,21 +144,18 @@ class NeighborLoss:
 
     Parameters
     ----------
-    kind : {"umap", "tsne"}
     weight : float
-        Multiplies the loss; both losses are means over edges of a few units
-        at the start of training.
+        Multiplies the loss, a mean over edges of a few units at the start
+        of training.
     n_neighbors : int
-        Neighbours per row in the graph (``"tsne"``: perplexity
-        ``n_neighbors / 3``).
+        Neighbours per row in the graph.
     edges_per_row : float
         Edges drawn per row of the training batch.
     """
 
     generator = None
 
-    def __init__(self, kind, weight, n_neighbors, edges_per_row=2.0):
-        self.kind = kind
+    def __init__(self, weight, n_neighbors, edges_per_row=2.0):
         self.weight = weight
         self.n_neighbors = n_neighbors
         self.edges_per_row = edges_per_row
@@ -214,10 +180,7 @@ class NeighborLoss:
                 f"samples ({n}): pass a smaller n_neighbors or more samples."
             )
         indices, distances = nearest_neighbors(X, self.n_neighbors, random_state)
-        if self.kind == "umap":
-            graph = fuzzy_graph(indices, distances)
-        else:
-            graph = tsne_graph(indices, distances, max(self.n_neighbors / 3.0, 1.0))
+        graph = fuzzy_graph(indices, distances)
         device = data.device
         cdf = np.cumsum(graph.data, dtype=np.float64)
         self.cdf_ = torch.as_tensor(cdf / cdf[-1], device=device)
@@ -246,8 +209,7 @@ class NeighborLoss:
         heads, tails = self._edges(n_edges)
         codes = module.encode(torch.cat([heads, tails]).to(x_in.dtype))
         zh, zt = codes[:n_edges], codes[n_edges:]
-        loss = self._umap(zh, zt) if self.kind == "umap" else self._tsne(zh, zt)
-        return self.weight * loss
+        return self.weight * self._umap(zh, zt)
 
     def _umap(self, zh, zt):
         def log_w(d2):  # log(a d^(2b)); the floor keeps coincident codes finite
@@ -262,16 +224,3 @@ class NeighborLoss:
         d2 = (zh.unsqueeze(0) - zt[order]).pow(2).sum(2)
         repel = torch.nn.functional.softplus(-log_w(d2))  # -log(1 - q)
         return attract.mean() + repel.sum(0).mean()
-
-    def _tsne(self, zh, zt):
-        # Every other code of the edge batch, heads and tails, is a negative
-        # for each head: 2 * n_edges - 2 of them at the cost of one pass.
-        z = torch.cat([zt, zh])
-        # Summed one code unit at a time: the same numbers as a broadcast
-        # (n, 2n, d) difference, whose backward pass costs 2.5x as much.
-        d2 = sum((zh[:, k, None] - z[None, :, k]).pow(2) for k in range(z.shape[1]))
-        logits = -torch.log1p(d2)
-        n = zh.shape[0]
-        own = torch.arange(n, device=zh.device)
-        logits[own, own + n] = -math.inf  # a head is not its own negative
-        return torch.nn.functional.cross_entropy(logits, own)

@@ -36,6 +36,7 @@ from ._neighbors import (
     default_n_neighbors,
 )
 from ._penalties import L2Penalty
+from ._tsne_map import TSNEMap
 
 __all__ = ["NetBuilderMixin"]
 
@@ -94,6 +95,11 @@ class NetBuilderMixin:
             self.neighbor_loss is not None,
             "used with neighbor_loss='umap' or 'tsne' only",
         )
+        check(
+            ("neighbor_transform",),
+            self.neighbor_loss == "tsne",
+            "used with neighbor_loss='tsne' only",
+        )
         return inactive
 
     def _warn_inactive_parameters(self):
@@ -105,6 +111,15 @@ class NetBuilderMixin:
                 f"{type(self).__name__}: {name}={getattr(self, name)!r} has no effect here "
                 f"({why}); leave it at its default or change the settings it depends on.",
                 UserWarning,
+                stacklevel=3,
+            )
+        if self.neighbor_loss == "umap":
+            warnings.warn(
+                "neighbor_loss='umap' is deprecated and will be removed in 0.3: its maps "
+                "trail umap-learn's and those of neighbor_loss='tsne' on every benchmark "
+                "set (benchmarks/RESULTS_neighbors.md). Use neighbor_loss='tsne', or "
+                "umap-learn itself where you need UMAP.",
+                FutureWarning,
                 stacklevel=3,
             )
 
@@ -130,8 +145,8 @@ class NetBuilderMixin:
         """The ``tol`` of the stopping rule, ``"auto"`` resolved."""
         if self.tol != "auto":
             return self.tol
-        # A neighbour term's map still improves at 1e-3 an epoch.
-        return NEIGHBOR_TOL if neighbors else self._auto_tol
+        # The UMAP term's map still improves at 1e-3 an epoch.
+        return NEIGHBOR_TOL if neighbors and self.neighbor_loss == "umap" else self._auto_tol
 
     def _sgd_momentum(self):
         """The momentum SGD steps with (0 for the other solvers), for the advice on failure."""
@@ -189,13 +204,11 @@ class NetBuilderMixin:
         elif self.alpha:
             optimizer_kwargs = {**optimizer_kwargs, "weight_decay": self.alpha}
         neighbors = self.neighbor_loss is not None and not pretraining
-        if neighbors:
+        if neighbors and self.neighbor_loss == "tsne":
+            penalties.append(TSNEMap(self.neighbor_weight, self.n_neighbors, self.n_jobs))
+        elif neighbors:
             penalties.append(
-                NeighborLoss(
-                    self.neighbor_loss,
-                    self.neighbor_weight,
-                    default_n_neighbors(self.neighbor_loss, self.n_neighbors),
-                )
+                NeighborLoss(self.neighbor_weight, default_n_neighbors(self.n_neighbors))
             )
         if self.solver == "lbfgs":
             # L-BFGS's curvature pairs and line search assume one objective;

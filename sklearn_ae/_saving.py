@@ -43,7 +43,8 @@ def save(estimator, file):
     )
     try:
         with os.fdopen(fd, "wb") as f:
-            sio.dump(estimator, f)
+            with without_neighbor_index(estimator):
+                sio.dump(estimator, f)
             f.flush()
             os.fsync(f.fileno())
         # mkstemp makes the file private (0600); give it the mode a plain open would.
@@ -55,3 +56,38 @@ def save(estimator, file):
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _estimators(estimator):
+    """``estimator`` and, for a Pipeline or similar, its steps."""
+    yield estimator
+    for _, step in getattr(estimator, "steps", ()):
+        yield from _estimators(step)
+
+
+@contextlib.contextmanager
+def without_neighbor_index(estimator):
+    """Hide each model's openTSNE index (``neighbor_map_``) for the block, e.g. a skops dump.
+
+    skops stores plain data and the classes it is told to trust; openTSNE's
+    neighbour index (an Annoy or pynndescent object) is neither. A model that
+    places new rows with it (``neighbor_transform="refine"``) cannot be saved
+    without it; one that uses its encoder can, and keeps ``embedding_``.
+    """
+    hidden = []
+    for est in _estimators(estimator):
+        if "neighbor_map_" not in vars(est):
+            continue
+        if est.neighbor_transform == "refine":
+            raise ValueError(
+                f"{type(est).__name__} places new rows with openTSNE's index of its training "
+                "rows (neighbor_transform='refine'), which a skops file cannot hold. Save it "
+                "with pickle or joblib, or set neighbor_transform='encoder' to save the "
+                "encoder alone."
+            )
+        hidden.append((est, vars(est).pop("neighbor_map_")))
+    try:
+        yield
+    finally:
+        for est, index in hidden:
+            est.neighbor_map_ = index

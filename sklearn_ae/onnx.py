@@ -100,6 +100,13 @@ def to_torch_onnx(estimator, dtype=torch.float32, opset=None):
             "its last observed step, a data-dependent branch torch's exporter cannot "
             "express. Use transform from Python, or a StackedAE/ConvAE on fixed-length rows."
         )
+    if estimator._refines_codes():
+        raise ValueError(
+            f"{type(estimator).__name__}.transform refines the encoder's codes with openTSNE "
+            "(neighbor_transform='refine'), which ONNX cannot express. Set "
+            "neighbor_transform='encoder' to export the encoder alone "
+            "(benchmarks/RESULTS_neighbors.md compares the two)."
+        )
     # A CPU copy: exporting must not move or retype the fitted module.
     module = _Encoder(copy.deepcopy(estimator.module_).to("cpu", dtype)).eval()
     example = torch.zeros(2, estimator.n_features_in_, dtype=dtype)

@@ -1,4 +1,4 @@
-"""The neighbour-preserving loss term (neighbor_loss="umap" / "tsne")."""
+"""Neighbour maps: neighbor_loss="tsne" (openTSNE's map, distilled) and "umap" (deprecated)."""
 
 import pickle
 import warnings
@@ -12,26 +12,30 @@ from sklearn.manifold import trustworthiness
 from sklearn.neighbors import KNeighborsClassifier
 
 from sklearn_ae import ConvAE, StackedAE
-from sklearn_ae._neighbors import NeighborLoss, fuzzy_graph, nearest_neighbors, tsne_graph
+from sklearn_ae._neighbors import fuzzy_graph, nearest_neighbors
+from sklearn_ae._tsne_map import TSNEMap
 
 from ._helpers import digits_split
 
-# The defaults: learning_rate_init="auto" (0.03 with the term), the PCA start,
-# n_neighbors=None (45 for "tsne"), tol="auto" (1e-3 with the term: 85 epochs,
-# 15 s on a loaded 2-core machine) and the average of the last weights.
+openTSNE = pytest.importorskip("openTSNE")
+
+# The defaults: openTSNE's map at perplexity 30, the encoder trained towards
+# it at learning_rate_init="auto" (0.03 with the term), tol="auto" (1e-2).
 FAST = dict(n_components=2, random_state=0)
 
 
 def _fit_quietly(model, X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", FutureWarning)  # neighbor_loss="umap"
         return model.fit(X)
 
 
-def _scores(model):
-    X_train, X_test, y_train, y_test = digits_split()
+def _scores(model, X_train, X_test, y_train, y_test, train_codes=None):
+    """Held-out trustworthiness (k=5) and 5-NN accuracy on the training rows' codes."""
     codes = model.transform(X_test)
-    knn = KNeighborsClassifier(5).fit(model.transform(X_train), y_train)
+    train_codes = model.transform(X_train) if train_codes is None else train_codes
+    knn = KNeighborsClassifier(5).fit(train_codes, y_train)
     return trustworthiness(X_test, codes, n_neighbors=5), knn.score(codes, y_test)
 
 
@@ -41,19 +45,168 @@ _TSNE_WARNINGS = []
 
 
 @pytest.fixture(scope="module")
-def tsne_model():
+def tsne_fit():
+    """The default t-SNE model on digits and its fit_transform output."""
     X_train, *_ = digits_split()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model = StackedAE(neighbor_loss="tsne", **FAST).fit(X_train)
+        model = StackedAE(neighbor_loss="tsne", **FAST)
+        codes = model.fit_transform(X_train)
     _TSNE_WARNINGS[:] = [str(w.message) for w in caught]
-    return model
+    return model, codes
 
 
 @pytest.fixture(scope="module")
-def plain_scores():
+def tsne_model(tsne_fit):
+    return tsne_fit[0]
+
+
+@pytest.fixture(scope="module")
+def opentsne_digits():
+    """openTSNE at its defaults on the same rows: (training map, held-out places)."""
+    X_train, X_test, *_ = digits_split()
+    embedding = openTSNE.TSNE(n_jobs=1, random_state=0).fit(X_train)
+    train = np.array(embedding)
+    return train, np.asarray(embedding.transform(X_test))
+
+
+@pytest.fixture(scope="module")
+def plain_model():
     X_train, *_ = digits_split()
-    return _scores(_fit_quietly(StackedAE(**FAST), X_train))
+    return _fit_quietly(StackedAE(**FAST), X_train)
+
+
+def test_training_rows_map_is_opentsnes(tsne_fit, opentsne_digits):
+    X_train, *_ = digits_split()
+    model, codes = tsne_fit
+    np.testing.assert_array_equal(codes, model.embedding_)
+    ours = trustworthiness(X_train, codes, n_neighbors=5)
+    reference = trustworthiness(X_train, opentsne_digits[0], n_neighbors=5)
+    # Measured 0.9949 against openTSNE's 0.9951 (its seed differs: the fit's
+    # own random stream); the issue's target is within 0.01.
+    assert ours >= reference - 0.01, (ours, reference)
+    assert ours > 0.98
+
+
+def test_training_rows_map_on_a_pendigits_sample(shared_data):
+    # Tabular rows (16 pen coordinates): where the contrastive t-SNE term this
+    # replaced reached 0.906 against openTSNE's 0.994 on a similar set.
+    data = np.loadtxt(shared_data / "pendigits" / "pendigits.tra.gz", delimiter=",")
+    X = data[:1500, :16] / 100
+    model = _fit_quietly(StackedAE(neighbor_loss="tsne", max_iter=20, **FAST), X)
+    reference = np.array(openTSNE.TSNE(n_jobs=1, random_state=0).fit(X))
+    ours = trustworthiness(X, model.embedding_, n_neighbors=5)
+    assert ours >= trustworthiness(X, reference, n_neighbors=5) - 0.01
+    # The encoder alone follows the map less closely (0.96-0.98 at full size).
+    encoder = model.set_params(neighbor_transform="encoder").transform(X)
+    assert trustworthiness(X, encoder, n_neighbors=5) > 0.9
+
+
+def test_held_out_rows_are_placed_as_opentsne_places_them(tsne_fit, opentsne_digits, plain_model):
+    X_train, X_test, y_train, y_test = digits_split()
+    model, codes = tsne_fit
+    trust, acc = _scores(model, X_train, X_test, y_train, y_test, train_codes=codes)
+    ref_train, ref_test = opentsne_digits
+    ref_trust = trustworthiness(X_test, ref_test, n_neighbors=5)
+    ref_acc = KNeighborsClassifier(5).fit(ref_train, y_train).score(ref_test, y_test)
+    # Measured 0.971 / 0.975 against openTSNE's 0.975 / 0.978 on these rows.
+    assert trust >= max(0.96, ref_trust - 0.01), (trust, ref_trust)
+    assert acc >= ref_acc - 0.02, (acc, ref_acc)
+    # The encoder alone (ONNX, skops files): measured 0.93 / 0.91, below the
+    # refined places but well above the plain model's 0.89 / 0.80.
+    encoder = StackedAE.transform(_encoder_only(model), X_test)
+    plain_trust, plain_acc = _scores(plain_model, X_train, X_test, y_train, y_test)
+    enc_acc = KNeighborsClassifier(5).fit(codes, y_train).score(encoder, y_test)
+    assert trustworthiness(X_test, encoder, n_neighbors=5) > plain_trust + 0.02
+    assert enc_acc > plain_acc + 0.05
+
+
+def _encoder_only(model):
+    clone = pickle.loads(pickle.dumps(model))
+    return clone.set_params(neighbor_transform="encoder")
+
+
+def test_transform_is_stable_and_leaves_the_map_alone(tsne_fit):
+    _, X_test, *_ = digits_split()
+    model, codes = tsne_fit
+    first = model.transform(X_test[:40])
+    np.testing.assert_array_equal(model.transform(X_test[:40]), first)
+    # openTSNE moves the map in place on its first transform; the fit does
+    # that first one, so embedding_ and the index agree for good.
+    np.testing.assert_array_equal(model.embedding_, codes)
+    np.testing.assert_allclose(np.asarray(model.neighbor_map_), codes)
+    assert first.dtype == X_test.dtype
+
+
+def test_encoder_mode_is_the_encoder(tsne_model):
+    X_train, X_test, *_ = digits_split()
+    model = _encoder_only(tsne_model)
+    with torch.no_grad():
+        direct = model.module_.encode(torch.as_tensor(X_test, dtype=torch.float32)).numpy()
+    codes = model.transform(X_test.astype(np.float32))
+    np.testing.assert_allclose(codes, direct, rtol=1e-5, atol=1e-4)
+    # fit_transform in encoder mode is fit().transform(), as for any transformer.
+    small = _fit_quietly(
+        StackedAE(neighbor_loss="tsne", neighbor_transform="encoder", max_iter=2, **FAST),
+        X_train[:300],
+    )
+    np.testing.assert_allclose(
+        small.transform(X_train[:300]),
+        StackedAE(
+            neighbor_loss="tsne", neighbor_transform="encoder", max_iter=2, **FAST
+        ).fit_transform(X_train[:300]),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+def test_codes_still_invert(tsne_model, plain_model):
+    _, X_test, *_ = digits_split()
+    recon = tsne_model.inverse_transform(tsne_model.transform(X_test))
+    mse = float(((recon - X_test) ** 2).mean())
+    plain = float(
+        ((plain_model.inverse_transform(plain_model.transform(X_test)) - X_test) ** 2).mean()
+    )
+    # Measured 0.042 against the plain model's 0.038 (the issue asks for at
+    # most 1.2x; on pen-digits it is 4.6x, RESULTS_neighbors.md).
+    assert mse <= 1.2 * plain, (mse, plain)
+
+
+def test_saving_keeps_the_encoder_and_says_what_it_cannot_keep(tsne_model, tmp_path):
+    _, X_test, *_ = digits_split()
+    clone = pickle.loads(pickle.dumps(tsne_model))  # pickle keeps the index
+    np.testing.assert_array_equal(clone.transform(X_test[:20]), tsne_model.transform(X_test[:20]))
+    sio = pytest.importorskip("skops.io")
+    from sklearn_ae.utils import save
+
+    with pytest.raises(ValueError, match="neighbor_transform='encoder'"):
+        save(clone, tmp_path / "refine.skops")
+    clone.set_params(neighbor_transform="encoder")
+    save(clone, tmp_path / "encoder.skops")
+    assert hasattr(clone, "neighbor_map_")  # hidden for the dump only
+    loaded = sio.load(
+        tmp_path / "encoder.skops",
+        trusted=sio.get_untrusted_types(file=tmp_path / "encoder.skops"),
+    )
+    np.testing.assert_array_equal(loaded.transform(X_test[:20]), clone.transform(X_test[:20]))
+    loaded.set_params(neighbor_transform="refine")
+    with pytest.raises(ValueError, match="holds no index of its training rows"):
+        loaded.transform(X_test[:20])
+
+
+def test_onnx_export_refuses_the_refined_transform(tsne_model):
+    pytest.importorskip("onnxscript")
+    from sklearn_ae.onnx import to_torch_onnx
+
+    with pytest.raises(ValueError, match="neighbor_transform='encoder'"):
+        to_torch_onnx(tsne_model)
+    assert to_torch_onnx(_encoder_only(tsne_model)) is not None
+
+
+def test_umap_is_deprecated():
+    X_train, *_ = digits_split()
+    with pytest.warns(FutureWarning, match="neighbor_loss='umap' is deprecated"):
+        StackedAE(neighbor_loss="umap", max_iter=1, **FAST).fit(X_train[:100])
 
 
 def test_graphs_are_symmetric_and_weighted_as_documented():
@@ -65,9 +218,6 @@ def test_graphs_are_symmetric_and_weighted_as_documented():
     W = fuzzy_graph(indices, distances).tocsr()
     assert abs(W - W.T).max() < 1e-12
     assert W.max() <= 1.0 and W.min() >= 0.0
-    P = tsne_graph(indices, distances, perplexity=10 / 3).tocsr()
-    assert abs(P - P.T).max() < 1e-15
-    assert P.sum() == pytest.approx(1.0)
 
 
 def test_large_data_are_projected_before_the_neighbour_search(monkeypatch):
@@ -82,24 +232,6 @@ def test_large_data_are_projected_before_the_neighbour_search(monkeypatch):
     assert 0.6 < shared < 1.0  # most neighbours kept, but found on a projection
     sparse, _ = nearest_neighbors(sp.csr_matrix(X_train), 5, random_state=0)
     assert sparse.shape == exact.shape
-
-
-def test_tsne_term_keeps_held_out_neighbours(tsne_model, plain_scores):
-    trust, acc = _scores(tsne_model)
-    plain_trust, plain_acc = plain_scores
-    # Measured 0.964 / 0.953 (seeds 1 and 2: 0.939 and 0.957; 0.938 / 0.933
-    # at tol=1e-2 without the average; plain StackedAE 0.89). openTSNE's
-    # transform reaches 0.975 on these rows; the issue's target of 0.97 is
-    # not met (RESULTS_neighbors.md).
-    assert trust >= 0.95, trust  # the old defaults: 0.938
-    assert acc >= 0.93, acc
-    assert trust > plain_trust + 0.03, (trust, plain_trust)
-    assert acc > plain_acc + 0.1, (acc, plain_acc)
-    term = next(t for t in tsne_model.net_.penalties if isinstance(t, NeighborLoss))
-    # What the defaults resolve to.
-    assert (term.n_neighbors, tsne_model.net_.lr) == (45, 0.03)
-    assert dict(tsne_model.net_.callbacks_)["convergence"].tol == 1e-3
-    assert tsne_model.n_iter_ > 40  # tol=1e-2 stopped at 27 epochs
 
 
 def test_a_fit_with_the_term_ends_on_the_average_of_its_weights():
@@ -123,20 +255,6 @@ def test_a_fit_with_the_term_ends_on_the_average_of_its_weights():
     assert dict(plain.net_.callbacks_)["convergence"].tol == 1e-2  # tol="auto" alone
 
 
-def test_the_default_rate_is_what_makes_the_map(tsne_model):
-    X_train, *_ = digits_split()
-    # The same epochs at the rate of the other estimators (0.001) end at a
-    # far worse map (0.92): what learning_rate_init="auto" resolves to matters.
-    slow = _fit_quietly(
-        StackedAE(
-            neighbor_loss="tsne", learning_rate_init=1e-3, max_iter=tsne_model.n_iter_, **FAST
-        ),
-        X_train,
-    )
-    assert slow.net_.lr == 1e-3
-    assert _scores(slow)[0] < _scores(tsne_model)[0] - 0.02
-
-
 def test_the_default_rate_falls_with_the_width_of_the_net():
     X_train, *_ = digits_split()
     # 0.03 suits the default (128, 64) net; on 60k MNIST rows a (512, 256,
@@ -150,8 +268,8 @@ def test_the_default_rate_falls_with_the_width_of_the_net():
     assert plain.net_.lr == 1e-3  # without the term, the width does not matter
 
 
-def test_umap_term_beats_the_same_model_without_it(plain_scores):
-    X_train, *_ = digits_split()
+def test_umap_term_beats_the_same_model_without_it(plain_model):
+    X_train, X_test, y_train, y_test = digits_split()
     # UMAP's loss falls more slowly than the t-SNE one and StackedAE's
     # stopping rule (tol=0.01) ends it at 39 epochs, level with the plain
     # model: a fixed 60 epochs.
@@ -160,28 +278,19 @@ def test_umap_term_beats_the_same_model_without_it(plain_scores):
         X_train,
     )
     assert model.net_.penalties[-1].n_neighbors == 15  # n_neighbors=None for "umap"
-    trust, acc = _scores(model)
-    plain_trust, plain_acc = plain_scores
+    trust, acc = _scores(model, X_train, X_test, y_train, y_test)
+    plain_trust, plain_acc = _scores(plain_model, X_train, X_test, y_train, y_test)
     assert trust > plain_trust + 0.02, (trust, plain_trust)
     # 5-NN accuracy of the 2-d codes: 0.892 against 0.803 for the plain model
     # since its PCA start lives in its layers (it had less before).
     assert acc > plain_acc + 0.07, (acc, plain_acc)
 
 
-def test_codes_still_invert(tsne_model):
-    _, X_test, *_ = digits_split()
-    recon = tsne_model.inverse_transform(tsne_model.transform(X_test))
-    mse = float(((recon - X_test) ** 2).mean())
-    baseline = float(X_test.var(axis=0).mean())  # predicting the mean pixel
-    # 0.049 against the mean's 0.074 at the defaults (rate 0.03); the decoder
-    # trained at 0.01 for 40 epochs reached 0.040.
-    assert mse < 0.75 * baseline
-
-
-def test_fitted_model_holds_no_training_rows(tsne_model):
-    term = next(t for t in tsne_model.net_.penalties if isinstance(t, NeighborLoss))
-    assert term.data_ is None and term.cdf_ is None
-    assert len(pickle.dumps(tsne_model)) < 200_000
+def test_the_term_lets_go_of_the_training_rows(tsne_model):
+    term = next(t for t in tsne_model.net_.penalties if isinstance(t, TSNEMap))
+    assert term.data_ is None and term.target_ is None
+    # What transform needs stays: openTSNE's map and its neighbour index.
+    assert tsne_model.neighbor_map_ is term.map_
 
 
 def test_reproducible_with_int_random_state_and_global_rng_untouched():
@@ -313,3 +422,7 @@ def test_bad_parameters_give_clear_errors():
         StackedAE(neighbor_loss="tsne").partial_fit(X_train[:50])
     with pytest.warns(UserWarning, match="n_neighbors=5 has no effect"):
         _fit_quietly(StackedAE(n_neighbors=5, max_iter=1), X_train[:50])
+    with pytest.raises(ValueError, match="neighbor_transform"):
+        StackedAE(neighbor_loss="tsne", neighbor_transform="nearest").fit(X_train[:50])
+    with pytest.warns(UserWarning, match="neighbor_transform='encoder' has no effect"):
+        _fit_quietly(StackedAE(neighbor_transform="encoder", max_iter=1), X_train[:50])

@@ -1,0 +1,134 @@
+"""``neighbor_loss="tsne"``: openTSNE's map of the training rows, distilled into the encoder.
+
+The map is openTSNE's (Poličar et al., 2024): perplexity-calibrated
+affinities on an approximate neighbour graph, a PCA-initialised map, early
+exaggeration 12 for 250 iterations, FFT-accelerated gradients. A parametric
+t-SNE term trained through the network does not get there: on 16k tabular
+rows its map of the training rows themselves stayed at 0.906 trustworthiness
+where openTSNE's reaches 0.994 (issue 22, ``benchmarks/RESULTS_neighbors.md``).
+So the engine makes the map, and the encoder learns it as one more loss term
+(:class:`TSNEMap`, the squared distance of each code to its row's place on
+the map), beside reconstruction, so that the decoder inverts it.
+
+New rows are then placed the way openTSNE places them (:func:`refine_codes`),
+among the training rows' map, starting from where the encoder puts them
+rather than from the median of their neighbours' places.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+__all__ = ["TSNEMap", "default_perplexity", "refine_codes"]
+
+# openTSNE's default perplexity; smaller data get at most a third of their
+# rows as effective neighbours, as t-SNE builds the graph on 3 * perplexity.
+_PERPLEXITY = 30.0
+
+
+def default_perplexity(n_neighbors, n_samples):
+    """The perplexity a fit uses: ``n_neighbors / 3``, or openTSNE's 30, within the data."""
+    perplexity = _PERPLEXITY if n_neighbors is None else n_neighbors / 3.0
+    return max(1.0, min(perplexity, (n_samples - 1) / 3.0))
+
+
+def _import_opentsne():
+    try:
+        import openTSNE
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "neighbor_loss='tsne' places the training rows with openTSNE, which is not "
+            'installed: pip install openTSNE (or pip install "sklearn-ae[neighbors]").'
+        ) from exc
+    return openTSNE
+
+
+def flat_rows(data):
+    """A ``RowData``'s rows as one 2-d array (CSR stays sparse); NaN padding counts as 0."""
+    if data.dense is None:
+        return data.sparse
+    X = data.dense.cpu().numpy().reshape(len(data.dense), -1)
+    return np.nan_to_num(X).astype(np.float64)
+
+
+class TSNEMap:
+    """``weight *`` the mean squared distance of each code to its row's place on the t-SNE map.
+
+    A loss term ``term(module, x_in, out) -> scalar`` as in
+    :mod:`~sklearn_ae._penalties` that needs the whole training set: the
+    estimator calls :meth:`bind` before training (which runs openTSNE on the
+    rows) and :meth:`release` after; ``map_`` (openTSNE's ``TSNEEmbedding``)
+    outlives :meth:`release`, for the estimator to keep. ``generator`` is set
+    by the training loop.
+
+    The distance is measured in units of the map's own spread, so that the
+    term starts near ``weight`` whatever the map's extent; the codes are in
+    the map's units.
+    """
+
+    generator = None
+
+    def __init__(self, weight, n_neighbors, n_jobs=None):
+        self.weight = weight
+        self.n_neighbors = n_neighbors
+        self.n_jobs = n_jobs
+        self.map_ = None
+        self.release()
+
+    def release(self):
+        """Forget the training rows and the target (after training); keep ``map_``."""
+        self.data_ = self.target_ = None
+
+    def bind(self, data, random_state=None):
+        """Place ``data``'s rows with openTSNE and keep the rows and their places for training."""
+        openTSNE = _import_opentsne()
+        X = flat_rows(data)
+        n_jobs = 1 if self.n_jobs is None else self.n_jobs
+        # openTSNE's PCA start needs a dense matrix; a spectral one works on any.
+        initialization = "spectral" if sp.issparse(X) else "pca"
+        tsne = openTSNE.TSNE(
+            perplexity=default_perplexity(self.n_neighbors, X.shape[0]),
+            initialization=initialization,
+            n_jobs=n_jobs,
+            random_state=random_state,
+        )
+        with warnings.catch_warnings():
+            # openTSNE 1.0 asks users to report pynndescent's metric list
+            # (sparse input): nothing a user of ours can act on.
+            warnings.filterwarnings("ignore", message=".*pynndescent. has recently changed")
+            self.map_ = tsne.fit(X)
+        # openTSNE (1.0.4) translates the training rows' map in place on its
+        # first transform (by 3 units on digits), then never again: done here,
+        # so that embedding_, fit_transform and every transform share a frame.
+        self.map_.transform(X[:2])
+        places = np.array(self.map_)
+        self.scale_ = float(places.std()) or 1.0
+        self.target_ = torch.as_tensor(places / self.scale_, dtype=torch.float32).to(data.device)
+        self.data_ = data
+
+    def __call__(self, module, x_in, out):
+        if self.data_ is None or not module.training:
+            # Validation batches (early stopping) are scored on reconstruction.
+            return out["recon"].new_zeros(())
+        gen = self.generator
+        n = len(self.target_)
+        device = self.target_.device if gen is None else gen.device
+        rows = torch.randint(n, (x_in.shape[0],), generator=gen, device=device)
+        rows = rows.to(self.target_.device)
+        codes = module.encode(self.data_.take(rows).to(x_in.dtype))
+        target = self.target_[rows].to(codes.dtype)
+        return self.weight * (codes / self.scale_ - target).pow(2).sum(1).mean()
+
+
+def refine_codes(tsne_map, X, codes):
+    """Places of new rows ``X`` among the training rows' map, from the encoder's ``codes``.
+
+    openTSNE's ``transform``: each row's affinities to its nearest training
+    rows (perplexity 5), then gradient steps on the t-SNE objective with the
+    training rows' places held fixed.
+    """
+    X = X if sp.issparse(X) else np.nan_to_num(np.asarray(X, dtype=np.float64))
+    start = np.ascontiguousarray(codes, dtype=np.float64)
+    return np.asarray(tsne_map.transform(X, initialization=start))
