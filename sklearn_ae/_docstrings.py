@@ -123,9 +123,9 @@ _PARAMETERS = {
         Each ``fit`` (also a warm start) starts the schedule again; each
         greedy pretraining stage runs it over ``pretrain_max_iter`` epochs.
     learning_rate_init : float or "auto", default=0.001
-        Initial learning rate; ``"auto"`` is 1.0 for L-BFGS, 0.03 with a
-        ``neighbor_loss`` (times 128 / the widest hidden layer where that is
-        wider) and 0.001 otherwise.
+        Initial learning rate; ``"auto"`` is 1.0 for L-BFGS, 0.003 with
+        ``neighbor_loss="tsne"`` and 0.03 with ``"umap"`` (times 128 / the
+        widest hidden layer where that is wider) and 0.001 otherwise.
     power_t : float, default=0.5
         Exponent of ``learning_rate="invscaling"``.
     momentum : float, default=0.9
@@ -214,7 +214,8 @@ _PARAMETERS = {
         available to :meth:`partial_fit` (the map needs the whole data). With
         ``early_stopping``, validation batches are scored on reconstruction
         only. ``learning_rate_init="auto"`` (StackedAE's default) then trains
-        at 0.03, less for hidden layers wider than 128. See the user guide's
+        at 0.003 (``"umap"``: 0.03), less for hidden layers wider than 128.
+        See the user guide's
         "Neighbour-preserving codes" and ``benchmarks/RESULTS_neighbors.md``.
     neighbor_weight : float, default=1.0
         Weight of the neighbour term relative to the reconstruction loss.

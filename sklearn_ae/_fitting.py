@@ -28,7 +28,7 @@ from ._runtime import (
     seed_from_random_state,
     seeded_global_rng,
 )
-from ._tsne_map import TSNEMap
+from ._tsne_map import TSNEMap, unit_map
 
 __all__ = ["FitMixin"]
 
@@ -241,7 +241,7 @@ class FitMixin:
         vars(self).pop("neighbor_map_", None)
         if maps and maps[0] is not None:
             self.neighbor_map_ = maps[0]
-            self.embedding_ = np.array(maps[0], dtype=np.float64)
+            self.embedding_ = unit_map(maps[0])
         self._params_at_fit = self.get_params(deep=False)
         history = net.history
         self.n_iter_ = len(history)

@@ -36,7 +36,7 @@ from ._neighbors import (
     default_n_neighbors,
 )
 from ._penalties import L2Penalty
-from ._tsne_map import TSNEMap
+from ._tsne_map import TSNE_LEARNING_RATE, TSNEMap
 
 __all__ = ["NetBuilderMixin"]
 
@@ -127,10 +127,13 @@ class NetBuilderMixin:
         """The rate ``learning_rate_init="auto"`` stands for."""
         if self.solver == "lbfgs":
             return 1.0
+        if not neighbors:
+            return 1e-3
         # Adam moves each weight by about the rate per step, whatever the loss's
-        # scale: a neighbour map needs codes tens of units apart, which at 1e-3
-        # take hundreds of epochs to reach (RESULTS_neighbors.md).
-        return NEIGHBOR_LEARNING_RATE if neighbors else 1e-3
+        # scale: the UMAP term's codes end tens of units apart, which at 1e-3
+        # take hundreds of epochs to reach; the t-SNE map is learnt at unit
+        # spread (RESULTS_neighbors.md).
+        return NEIGHBOR_LEARNING_RATE if self.neighbor_loss == "umap" else TSNE_LEARNING_RATE
 
     # What tol="auto" stands for without a neighbour term: training stops once
     # ten epochs in a row gain less than 1 % on the best loss. At 1e-4 the

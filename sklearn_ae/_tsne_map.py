@@ -21,8 +21,14 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["TSNEMap", "default_perplexity", "refine_codes"]
+__all__ = ["TSNE_LEARNING_RATE", "TSNEMap", "default_perplexity", "refine_codes"]
 
+# What learning_rate_init="auto" means with the term (a net at most 128
+# wide; wider ones get less, see StackedAE): the encoder trained towards the
+# unit-spread map at 3e-3 reached training-row trustworthiness 0.978-0.985 on
+# two digits splits and 0.991 on pen-digits; at 0.03 it stalled on one split
+# (0.83, warned), at 1e-3 it ran to max_iter (RESULTS_neighbors.md).
+TSNE_LEARNING_RATE = 3e-3
 # openTSNE's default perplexity; smaller data get at most a third of their
 # rows as effective neighbours, as t-SNE builds the graph on 3 * perplexity.
 _PERPLEXITY = 30.0
@@ -63,9 +69,11 @@ class TSNEMap:
     outlives :meth:`release`, for the estimator to keep. ``generator`` is set
     by the training loop.
 
-    The distance is measured in units of the map's own spread, so that the
-    term starts near ``weight`` whatever the map's extent; the codes are in
-    the map's units.
+    The codes are the map at unit spread (openTSNE's places divided by their
+    standard deviation, tens of units): a decoder fed codes of that size
+    trains as on any other (pen-digits: 0.022 reconstruction error against
+    0.052 on the raw map), and the term starts near ``weight`` whatever the
+    map's extent.
     """
 
     generator = None
@@ -103,9 +111,7 @@ class TSNEMap:
         # first transform (by 3 units on digits), then never again: done here,
         # so that embedding_, fit_transform and every transform share a frame.
         self.map_.transform(X[:2])
-        places = np.array(self.map_)
-        self.scale_ = float(places.std()) or 1.0
-        self.target_ = torch.as_tensor(places / self.scale_, dtype=torch.float32).to(data.device)
+        self.target_ = torch.as_tensor(unit_map(self.map_), dtype=torch.float32).to(data.device)
         self.data_ = data
 
     def __call__(self, module, x_in, out):
@@ -119,7 +125,17 @@ class TSNEMap:
         rows = rows.to(self.target_.device)
         codes = module.encode(self.data_.take(rows).to(x_in.dtype))
         target = self.target_[rows].to(codes.dtype)
-        return self.weight * (codes / self.scale_ - target).pow(2).sum(1).mean()
+        return self.weight * (codes - target).pow(2).sum(1).mean()
+
+
+def map_scale(tsne_map):
+    """The spread of openTSNE's map (tens of units), which the codes are divided by."""
+    return float(np.asarray(tsne_map).std()) or 1.0
+
+
+def unit_map(tsne_map):
+    """openTSNE's map of the training rows at unit spread: the codes the encoder learns."""
+    return np.array(tsne_map, dtype=np.float64) / map_scale(tsne_map)
 
 
 def refine_codes(tsne_map, X, codes):
@@ -130,5 +146,6 @@ def refine_codes(tsne_map, X, codes):
     training rows' places held fixed.
     """
     X = X if sp.issparse(X) else np.nan_to_num(np.asarray(X, dtype=np.float64))
-    start = np.ascontiguousarray(codes, dtype=np.float64)
-    return np.asarray(tsne_map.transform(X, initialization=start))
+    scale = map_scale(tsne_map)
+    start = np.ascontiguousarray(codes, dtype=np.float64) * scale
+    return np.asarray(tsne_map.transform(X, initialization=start)) / scale
