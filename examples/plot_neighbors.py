@@ -1,14 +1,15 @@
 """
-===================================================
-A 2-d map that places new rows: the t-SNE loss term
-===================================================
+================================================
+A t-SNE map that places new rows and inverts
+================================================
 
-``StackedAE(n_components=2, neighbor_loss="tsne")`` trains the encoder to keep
-each training digit's nearest neighbours near in the plane (parametric
-t-SNE) while the decoder learns to invert the map. Being a network, it then
-maps digits it never saw. Left: the plain autoencoder's map of the held-out
-digits; middle: the same estimator with the t-SNE term; right: digits decoded
-from a grid of points of the t-SNE map (``inverse_transform``).
+``StackedAE(n_components=2, neighbor_loss="tsne")`` places the training
+digits with openTSNE and trains the encoder to put each digit at its place
+while the decoder learns to invert the map. New digits are placed among the
+training digits' map, starting from the encoder's guess. Left: the plain
+autoencoder's map of the held-out digits; middle: the same estimator with
+the t-SNE map; right: digits decoded from a grid of points of the t-SNE map
+(``inverse_transform``).
 """
 
 # %%
@@ -54,7 +55,7 @@ fig.colorbar(points, ax=axes[:2], ticks=range(10), label="digit", shrink=0.8)
 
 # Decode a 12 x 12 grid spanning the t-SNE map of the training digits.
 tsne_model = models['StackedAE(neighbor_loss="tsne")']
-train_codes = tsne_model.transform(X_train)
+train_codes = tsne_model.embedding_  # the training digits' map
 low, high = np.percentile(train_codes, [2, 98], axis=0)
 n = 12
 grid = np.stack(

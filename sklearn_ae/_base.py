@@ -38,7 +38,7 @@ from ._partial_fit import PartialFitMixin
 from ._penalties import L2Penalty  # noqa: F401
 from ._persistence import estimator_state, restore_estimator
 from ._runtime import choose_num_threads, compute_context
-from ._tsne_map import refine_codes
+from ._tsne_map import place_on_map
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
@@ -145,7 +145,7 @@ class BaseAutoencoder(
         "neighbor_loss": [StrOptions({"umap", "tsne"}), None],
         "neighbor_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "neighbor_transform": [StrOptions({"refine", "encoder"})],
+        "neighbor_transform": [StrOptions({"opentsne", "encoder"})],
     }
 
     # Parameters a warm start may change: they steer training, not the model.
@@ -217,7 +217,7 @@ class BaseAutoencoder(
     neighbor_loss: str | None = None
     neighbor_weight: float = 1.0
     n_neighbors: int | None = None
-    neighbor_transform: str = "refine"
+    neighbor_transform: str = "opentsne"
 
     def _validate_params(self):
         super()._validate_params()
@@ -377,19 +377,18 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        codes = self._infer(X, lambda module, x: module.encode(x))
-        if self._refines_codes():
+        if self._places_with_opentsne():
             flat = X.reshape(len(X), -1) if isinstance(X, np.ndarray) else X
-            codes = refine_codes(self.neighbor_map_, flat, codes).astype(codes.dtype)
-        return codes
+            return place_on_map(self.neighbor_map_, flat).astype(X.dtype)
+        return self._infer(X, lambda module, x: module.encode(x))
 
-    def _refines_codes(self):
-        if self.neighbor_transform != "refine" or not hasattr(self, "embedding_"):
+    def _places_with_opentsne(self):
+        if self.neighbor_transform != "opentsne" or not hasattr(self, "embedding_"):
             return False
         if not hasattr(self, "neighbor_map_"):  # loaded from a skops file
             raise ValueError(
                 f"This {type(self).__name__} holds no index of its training rows (a skops "
-                "file keeps the encoder only), so it cannot refine codes: set "
+                "file keeps the encoder only), so it cannot place rows on its map: set "
                 "neighbor_transform='encoder'."
             )
         return True
@@ -412,7 +411,7 @@ class BaseAutoencoder(
         -------
         X_new : ndarray of shape (n_samples, n_components)
         """
-        if self.neighbor_loss != "tsne" or self.neighbor_transform != "refine":
+        if self.neighbor_loss != "tsne" or self.neighbor_transform != "opentsne":
             return super().fit_transform(X, y, **fit_params)
         self.fit(X, y, **fit_params)
         dtype = X.dtype if getattr(X, "dtype", None) in (np.float32, np.float64) else np.float64

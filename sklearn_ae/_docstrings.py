@@ -206,8 +206,8 @@ _PARAMETERS = {
         the map's spread, times ``neighbor_weight``) while the decoder learns
         to invert it. :meth:`fit_transform` returns ``embedding_``, as
         t-SNE and umap-learn do; :meth:`transform` places new rows among the
-        training rows as openTSNE's ``transform`` does, starting from the
-        encoder's codes (``neighbor_transform``). ``"umap"`` (deprecated;
+        training rows as openTSNE's ``transform`` does, or with the encoder
+        alone (``neighbor_transform``). ``"umap"`` (deprecated;
         parametric UMAP, Sainburg et al. 2021) adds UMAP's fuzzy
         cross-entropy on edges of the ``n_neighbors`` graph to the loss: it
         trails umap-learn and ``"tsne"`` on every benchmark set. Not
@@ -227,13 +227,13 @@ _PARAMETERS = {
         of 30, or a third of the training rows where fewer. ``"umap"``:
         neighbours per row in the graph, below the number of training rows;
         None is 15, umap-learn's default.
-    neighbor_transform : {"refine", "encoder"}, default="refine"
+    neighbor_transform : {"opentsne", "encoder"}, default="opentsne"
         With ``neighbor_loss="tsne"``, how :meth:`transform` places rows.
-        ``"refine"``: openTSNE's ``transform`` (each row's affinities to its
+        ``"opentsne"``: openTSNE's ``transform`` (each row's affinities to its
         nearest training rows at perplexity 5, then t-SNE gradient steps with
-        the training rows' map fixed), started from the encoder's codes; it
-        needs the model's copy of the training rows' neighbour index and
-        openTSNE at transform time. ``"encoder"``: the encoder alone, a
+        the training rows' map fixed), from the median place of each row's
+        25 nearest training rows; it needs the model's copy of the training
+        rows' neighbour index and openTSNE at transform time. ``"encoder"``: the encoder alone, a
         function of the row (what ONNX export and skops files carry), less
         faithful to the map (``RESULTS_neighbors.md``). Can be changed after
         fitting.""",
@@ -254,7 +254,7 @@ ATTRIBUTES = """n_features_in_ : int
         rows, which the encoder was trained to reproduce.
     neighbor_map_ : openTSNE.TSNEEmbedding
         With ``neighbor_loss="tsne"`` only: that map with the training rows'
-        neighbour index, on which ``neighbor_transform="refine"`` places new
+        neighbour index, on which ``neighbor_transform="opentsne"`` places new
         rows.
     validation_loss_curve_ : list of float
         Validation loss of each epoch (only with ``early_stopping=True`` or

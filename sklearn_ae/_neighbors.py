@@ -49,8 +49,8 @@ NEIGHBOR_LEARNING_RATE = 0.03
 # NEIGHBOR_RATE_WIDTH / its widest layer (a (512, 256, 128) net: 0.0075).
 NEIGHBOR_RATE_WIDTH = 128
 # StackedAE's tol="auto" with the UMAP term: its loss keeps falling by a few
-# 0.1 % an epoch while the map still improves. (The t-SNE map's encoder is a
-# first guess that openTSNE refines, and stops on the general rule.)
+# 0.1 % an epoch while the map still improves. (The t-SNE map term stops on
+# the general rule.)
 NEIGHBOR_TOL = 1e-3
 # Decay per step of the average of the weights a fit with the term ends with
 # (~50 steps: a few epochs on digits, one on 10k MNIST rows).

@@ -71,17 +71,17 @@ def without_neighbor_index(estimator):
 
     skops stores plain data and the classes it is told to trust; openTSNE's
     neighbour index (an Annoy or pynndescent object) is neither. A model that
-    places new rows with it (``neighbor_transform="refine"``) cannot be saved
+    places new rows with it (``neighbor_transform="opentsne"``) cannot be saved
     without it; one that uses its encoder can, and keeps ``embedding_``.
     """
     hidden = []
     for est in _estimators(estimator):
         if "neighbor_map_" not in vars(est):
             continue
-        if est.neighbor_transform == "refine":
+        if est.neighbor_transform == "opentsne":
             raise ValueError(
                 f"{type(est).__name__} places new rows with openTSNE's index of its training "
-                "rows (neighbor_transform='refine'), which a skops file cannot hold. Save it "
+                "rows (neighbor_transform='opentsne'), which a skops file cannot hold. Save it "
                 "with pickle or joblib, or set neighbor_transform='encoder' to save the "
                 "encoder alone."
             )

@@ -100,10 +100,10 @@ def to_torch_onnx(estimator, dtype=torch.float32, opset=None):
             "its last observed step, a data-dependent branch torch's exporter cannot "
             "express. Use transform from Python, or a StackedAE/ConvAE on fixed-length rows."
         )
-    if estimator._refines_codes():
+    if estimator._places_with_opentsne():
         raise ValueError(
-            f"{type(estimator).__name__}.transform refines the encoder's codes with openTSNE "
-            "(neighbor_transform='refine'), which ONNX cannot express. Set "
+            f"{type(estimator).__name__}.transform places rows on its t-SNE map with openTSNE "
+            "(neighbor_transform='opentsne'), which ONNX cannot express. Set "
             "neighbor_transform='encoder' to export the encoder alone "
             "(benchmarks/RESULTS_neighbors.md compares the two)."
         )

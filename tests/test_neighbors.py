@@ -113,7 +113,7 @@ def test_held_out_rows_are_placed_as_opentsne_places_them(tsne_fit, opentsne_dig
     assert trust >= max(0.96, ref_trust - 0.01), (trust, ref_trust)
     assert acc >= ref_acc - 0.02, (acc, ref_acc)
     # The encoder alone (ONNX, skops files): measured 0.927 / 0.94, below the
-    # refined places but above the plain model's 0.909 / 0.80.
+    # openTSNE placement but above the plain model's 0.909 / 0.80.
     encoder = StackedAE.transform(_encoder_only(model), X_test)
     plain_trust, plain_acc = _scores(plain_model, X_train, X_test, y_train, y_test)
     enc_acc = KNeighborsClassifier(5).fit(codes, y_train).score(encoder, y_test)
@@ -181,7 +181,7 @@ def test_saving_keeps_the_encoder_and_says_what_it_cannot_keep(tsne_model, tmp_p
     from sklearn_ae.utils import save
 
     with pytest.raises(ValueError, match="neighbor_transform='encoder'"):
-        save(clone, tmp_path / "refine.skops")
+        save(clone, tmp_path / "opentsne.skops")
     clone.set_params(neighbor_transform="encoder")
     save(clone, tmp_path / "encoder.skops")
     assert hasattr(clone, "neighbor_map_")  # hidden for the dump only
@@ -190,12 +190,12 @@ def test_saving_keeps_the_encoder_and_says_what_it_cannot_keep(tsne_model, tmp_p
         trusted=sio.get_untrusted_types(file=tmp_path / "encoder.skops"),
     )
     np.testing.assert_array_equal(loaded.transform(X_test[:20]), clone.transform(X_test[:20]))
-    loaded.set_params(neighbor_transform="refine")
+    loaded.set_params(neighbor_transform="opentsne")
     with pytest.raises(ValueError, match="holds no index of its training rows"):
         loaded.transform(X_test[:20])
 
 
-def test_onnx_export_refuses_the_refined_transform(tsne_model):
+def test_onnx_export_refuses_the_opentsne_transform(tsne_model):
     pytest.importorskip("onnxscript")
     from sklearn_ae.onnx import to_torch_onnx
 
