@@ -195,6 +195,7 @@ class FitMixin:
             start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
+        monitor.loss_scale = 0.0 if diagnostics.tiny else diagnostics.baseline
         try:
             net.partial_fit(data)
         except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from sklearn_ae import (
     ContractiveAE,
     ConvAE,
     DenoisingAE,
+    LinearAE,
     RecurrentAE,
     StackedAE,
     VariationalAE,
@@ -225,3 +226,72 @@ def test_fit_warnings_point_at_the_caller():
         StackedAE(n_components=2, max_iter=2, random_state=0).fit(X)
     stopped = [w for w in caught if "max_iter" in str(w.message)]
     assert stopped and all(w.filename == __file__ for w in stopped)
+
+
+# ------------------------------------------------------------ the stopping rule
+def _structureless(n=400, d=40):
+    """Isotropic noise: PCA at k=2 stays within about 10 % of the mean's error."""
+    return np.random.default_rng(0).standard_normal((n, d)).astype(np.float32)
+
+
+@pytest.mark.parametrize("cls", [LinearAE, StackedAE])
+def test_a_plateau_no_code_of_its_width_can_leave_ends_training(cls):
+    # 20 Newsgroups' TF-IDF rows in the defaults matrix: PCA itself stays
+    # within 2-7 % of the mean's error, and every model trained on to
+    # max_iter waiting to beat the mean by 10 % (LinearAE: at PCA, 100 epochs).
+    X = _structureless()
+    pca = PCA(2).fit(X)
+    pca_error = _mse(pca.inverse_transform(pca.transform(X)), X)
+    assert pca_error > 0.9 * X.var(axis=0).mean()  # the plateau the old rule kept
+    ae = cls(2, random_state=0)
+    caught = _fit_recording(ae, X)
+    assert not [w for w in caught if "max_iter" in str(w.message)]
+    assert ae.n_iter_ < 50
+    assert _mse(ae.reconstruct(X), X) < 1.01 * pca_error
+
+
+def test_a_model_short_of_the_linear_gain_is_still_near_the_mean():
+    # The plateau is measured against PCA at the code's width: a model that
+    # closed 5 % of that gap may still leave it, one at PCA has nothing left.
+    X = torch.from_numpy(_structureless())
+    diagnostics = FitDiagnostics(ReconstructionLoss("mse"), X)
+    mean = X.mean(dim=0)
+    gap = diagnostics.baseline - diagnostics.linear_error(2)
+    assert 0 < gap < 0.1 * diagnostics.baseline
+    share = float(np.sqrt(1 - 0.05 * gap / diagnostics.baseline))  # 5 % of the gap
+    assert diagnostics.near_mean(_Shrunk(mean, 1 - share))
+    pca = PCA(2).fit(X.numpy())
+    projector = _Projector(pca)
+    assert not diagnostics.near_mean(projector)
+
+
+class _Projector(torch.nn.Module):
+    """PCA's reconstruction, with its 2-d scores as the code."""
+
+    def __init__(self, pca):
+        super().__init__()
+        self.mean = torch.as_tensor(pca.mean_)
+        self.axes = torch.as_tensor(pca.components_)
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        code = (x - self.mean) @ self.axes.T
+        return {"recon": code @ self.axes + self.mean, "code": code}
+
+
+def test_a_loss_heading_to_zero_stops_on_the_data_scale():
+    # An 8-d code of 10 standardised features: the loss fell over 1 % an
+    # epoch for 200 epochs (3e-4 of the variance), ending on max_iter with a
+    # ConvergenceWarning while the test error had long levelled off.
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test = train_test_split(load_diabetes().data, test_size=0.25, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    ae = StackedAE(8, random_state=0)
+    caught = _fit_recording(ae, X_train)
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert ae.n_iter_ < ae.max_iter / 2
+    # Measured: 0.40x PCA's test error after 43 epochs (0.54x after 200).
+    assert _mse(ae.reconstruct(X_test), X_test) < 0.7 * recon_mse(PCA(8).fit(X_train), X_test)
