@@ -87,7 +87,10 @@ class ConvergenceMonitor(Callback):
     is asked next: True when it acted on the plateau (the "adaptive" learning
     rate was lowered, see :class:`LearningRateSchedule`) and training goes on.
     ``on_validation=False`` monitors the training loss even where a validation
-    set is scored (a user's ``X_val`` without ``early_stopping``).
+    set is scored (a user's ``X_val`` without ``early_stopping``);
+    ``keep_best_validation=True`` then still keeps the weights of the best
+    validation epoch in ``best_state_``, for the fit to fall back on
+    (RecurrentAE on few sequences).
     """
 
     def __init__(self, tol, n_iter_no_change, keep_going=None, on_plateau=None):
@@ -102,16 +105,23 @@ class ConvergenceMonitor(Callback):
     # loss heading to 0 (an 8-d code of 10 standardised features) stops once
     # an epoch gains less than tol of a hundredth of the data's variance.
     loss_scale = 0.0
+    keep_best_validation = False
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
         self.best_loss_ = float("inf")
+        self.best_validation_ = float("inf")
         self.best_state_ = None
         self.stale_epochs_ = 0
         self.converged_ = False
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if not self.on_validation:
+            if dataset_valid is not None and self.keep_best_validation:
+                loss = net.history[-1, "valid_loss"]
+                if loss < self.best_validation_:
+                    self.best_validation_ = loss
+                    self.best_state_ = _state(net)
             dataset_valid = None
         key = "train_loss" if dataset_valid is None else "valid_loss"
         loss = net.history[-1, key]
@@ -129,9 +139,7 @@ class ConvergenceMonitor(Callback):
         if loss < self.best_loss_:
             self.best_loss_ = loss
             if dataset_valid is not None:
-                self.best_state_ = {
-                    k: v.detach().clone() for k, v in net.module_.state_dict().items()
-                }
+                self.best_state_ = _state(net)
         if self.stale_epochs_ >= self.n_iter_no_change:
             if (self.keep_going is not None and self.keep_going(net)) or (
                 self.on_plateau is not None and self.on_plateau(net)
@@ -142,9 +150,14 @@ class ConvergenceMonitor(Callback):
             raise StopTraining
 
     def on_train_end(self, net, **kwargs):
-        if self.best_state_ is not None:
+        if self.best_state_ is not None and not self.keep_best_validation:
             net.module_.load_state_dict(self.best_state_)
             self.best_state_ = None
+
+
+def _state(net):
+    """A copy of the module's weights."""
+    return {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
 
 
 class EpochSnapshot(Callback):
@@ -154,7 +167,7 @@ class EpochSnapshot(Callback):
         self.state_ = None
 
     def on_epoch_end(self, net, **kwargs):
-        self.state_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.state_ = _state(net)
 
     def on_train_end(self, net, **kwargs):
         self.state_ = None
@@ -181,7 +194,7 @@ class WeightAverage(Callback):
         self.decay = decay
 
     def on_train_begin(self, net, **kwargs):
-        self.average_ = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        self.average_ = _state(net)
         self.epoch_average_ = None
 
     def on_batch_end(self, net, training=False, **kwargs):

@@ -172,9 +172,7 @@ class FitDiagnostics:
         with the training sample's mean, which predicts them as a model
         that learned nothing would.
         """
-        held_out = FitDiagnostics(self.criterion, rows)
-        mean_error = held_out._mean_error(self.mean.expand_as(rows.flatten(1)))
-        error = held_out.error(module)
+        error, mean_error = self._held_out_errors(module, rows)
         train = self.error(module)
         if error >= NEAR_MEAN_RATIO * mean_error:
             warnings.warn(
@@ -186,6 +184,16 @@ class FitDiagnostics:
                 ConvergenceWarning,
                 stacklevel=5,
             )
+
+    def _held_out_errors(self, module, rows):
+        """``module``'s error on ``rows`` and that of the training sample's mean."""
+        held_out = FitDiagnostics(self.criterion, rows)
+        return held_out.error(module), held_out._mean_error(self.mean.expand_as(rows.flatten(1)))
+
+    def held_out_ratio(self, module, rows):
+        """``module``'s error on the held-out ``rows`` over the training mean's there."""
+        error, mean_error = self._held_out_errors(module, rows)
+        return error / max(mean_error, 1e-30)
 
     def near_mean(self, module):
         """Whether ``module`` has learned hardly more than the mean of the data.

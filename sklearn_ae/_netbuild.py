@@ -133,6 +133,19 @@ class NetBuilderMixin:
         # A neighbour term's map still improves at 1e-3 an epoch.
         return NEIGHBOR_TOL if neighbors else self._auto_tol
 
+    def _stops_on_validation(self):
+        """Whether ``early_stopping`` is on (not ``"auto"``): validation loss ends training."""
+        return not isinstance(self.early_stopping, str) and bool(self.early_stopping)
+
+    def _watches_validation(self, n_samples):
+        """Whether ``early_stopping="auto"`` holds out rows to keep the best validation epoch.
+
+        The training loss still ends training; the weights of the best
+        validation epoch are kept and the held-out rows judge the model.
+        Only RecurrentAE has ``"auto"`` (see there).
+        """
+        return False
+
     def _sgd_momentum(self):
         """The momentum SGD steps with (0 for the other solvers), for the advice on failure."""
         return self.momentum if self.solver == "sgd" else 0.0
@@ -224,6 +237,10 @@ class NetBuilderMixin:
         monitor = ConvergenceMonitor(
             self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
         )
+        stops = self._stops_on_validation()
+        watches = not stops and not pretraining and self._watches_validation(n_samples)
+        if watches:
+            monitor.on_validation, monitor.keep_best_validation = False, True
         callbacks.append(("convergence", monitor))
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
@@ -232,7 +249,7 @@ class NetBuilderMixin:
         kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
-            validation_fraction=self.validation_fraction if self.early_stopping else None,
+            validation_fraction=self.validation_fraction if stops or watches else None,
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_iter,
