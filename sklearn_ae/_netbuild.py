@@ -126,6 +126,10 @@ class NetBuilderMixin:
     # its own (LinearAE).
     _auto_tol = 1e-2
 
+    # batch_size="auto" makes at least this many steps an epoch (see
+    # auto_batch_size); 1 is MLP's min(200, n_samples).
+    _auto_min_steps = 1
+
     def _stopping_tol(self, neighbors):
         """The ``tol`` of the stopping rule, ``"auto"`` resolved."""
         if self.tol != "auto":
@@ -217,7 +221,7 @@ class NetBuilderMixin:
         elif self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:
-            batch_size = min(200, n_samples)
+            batch_size = auto_batch_size(n_samples, self._auto_min_steps)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
             lr = self._auto_learning_rate(neighbors=neighbors)
@@ -277,6 +281,18 @@ class NetBuilderMixin:
             name for name, _ in net.callbacks_[len(net.callbacks_) - len(user) :]
         ]
         return net
+
+
+# Smallest batch that batch_size="auto" splits an epoch into.
+AUTO_MIN_BATCH = 32
+
+
+def auto_batch_size(n_samples, min_steps=1):
+    """``batch_size="auto"``: MLP's ``min(200, n_samples)``, in ``min_steps`` batches or more.
+
+    More steps only while batches keep ``AUTO_MIN_BATCH`` rows.
+    """
+    return min(200, n_samples, max(AUTO_MIN_BATCH, -(-n_samples // min_steps)))
 
 
 def _deterministic(module, net_kwargs):

@@ -103,6 +103,27 @@ def test_conv_defaults_end_on_the_stopping_rule():
     assert recon_mse(ae, X_test) < recon_mse(PCA(2).fit(X_train[:600]), X_test)
 
 
+@pytest.mark.parametrize(
+    "cls, params, batch",
+    [
+        (ConvAE, {"image_shape": (8, 8)}, 60),
+        (VariationalAE, {}, 60),
+        (StackedAE, {}, 200),  # scikit-learn MLP's min(200, n_samples)
+    ],
+    ids=["ConvAE", "VariationalAE", "StackedAE"],
+)
+def test_few_rows_still_make_several_steps_an_epoch(cls, params, batch):
+    # 300 Olivetti faces in batches of 200: two steps an epoch, and the
+    # stopping rule ended ConvAE and VariationalAE after about 40 epochs at
+    # 3.77x and 3.41x PCA's test error (k=32); in batches of 60, 1.55x and
+    # 1.34x (RESULTS_defaults.md).
+    X = digits_split()[0][:300]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = cls(max_iter=1, random_state=0, **params).fit(X)
+    assert model.net_.batch_size == batch
+
+
 # -------------------------------------------------------------- RecurrentAE
 @pytest.mark.parametrize("name", ["ItalyPowerDemand", "GunPoint"])
 def test_recurrent_defaults_beat_the_mean_sequence(name, shared_data):
