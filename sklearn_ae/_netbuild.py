@@ -141,12 +141,13 @@ class NetBuilderMixin:
         """Whether ``early_stopping`` is on (not ``"auto"``): validation loss ends training."""
         return not isinstance(self.early_stopping, str) and bool(self.early_stopping)
 
-    def _watches_validation(self, n_samples):
-        """Whether ``early_stopping="auto"`` holds out rows to keep the best validation epoch.
+    def _watches_validation(self):
+        """Whether ``early_stopping="auto"`` holds out rows in this fit.
 
         The training loss still ends training; the weights of the best
-        validation epoch are kept and the held-out rows judge the model.
-        Only RecurrentAE has ``"auto"`` (see there).
+        validation epoch are kept for the fit to fall back on, and the
+        held-out rows judge the model. Only RecurrentAE has ``"auto"``,
+        decided from its training data (see there).
         """
         return False
 
@@ -242,7 +243,7 @@ class NetBuilderMixin:
             self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
         )
         stops = self._stops_on_validation()
-        watches = not stops and not pretraining and self._watches_validation(n_samples)
+        watches = not stops and not pretraining and self._watches_validation()
         if watches:
             monitor.on_validation, monitor.keep_best_validation = False, True
         callbacks.append(("convergence", monitor))

@@ -258,7 +258,7 @@ class RecurrentAE(BaseAutoencoder):
             out_activation=self._module_out_activation(),
         )
 
-    def _watches_validation(self, n_samples):
+    def _watches_validation(self):
         return self.early_stopping == "auto" and getattr(self, "_learns_by_heart", False)
 
     def _make_net(self, *args, **kwargs):
