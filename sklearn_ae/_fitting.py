@@ -17,7 +17,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._callbacks import divergence_advice
 from ._checks import restored_on_failure
 from ._data import RowData
-from ._diagnostics import FitDiagnostics, check_data_scale
+from ._data_scale import check_data_scale
+from ._diagnostics import FitDiagnostics
 from ._neighbors import NeighborLoss
 from ._runtime import (
     choose_num_threads,

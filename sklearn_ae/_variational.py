@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._custom import CustomModules
-from ._diagnostics import SCALE_RANGE, sample_spread
+from ._data_scale import SCALE_RANGE, sample_spread
 from ._docstrings import fill_doc
 from ._pca_init import pca_residual_variance
 from ._runtime import draw_seed, seed_from_random_state
