@@ -77,7 +77,8 @@ def check_partial_fit_call(estimator, epochs):
     """Refuse ``partial_fit`` arguments no block-by-block fit can honour."""
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-    if estimator.early_stopping:
+    # "auto" (RecurrentAE) holds out rows in fit only.
+    if not isinstance(estimator.early_stopping, str) and estimator.early_stopping:
         raise ValueError(
             "partial_fit does not support early_stopping=True (it needs the whole data "
             "set to hold out a validation part); set early_stopping=False and watch "

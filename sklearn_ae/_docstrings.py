@@ -145,7 +145,7 @@ _PARAMETERS = {
     alpha : float, default=0.0
         L2 penalty (weight decay) on all weights.
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``. L-BFGS always
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``<batch auto>. L-BFGS always
         takes the full batch.
     max_iter : int
         Maximum number of epochs (passes over the training data).
@@ -283,10 +283,20 @@ def fill_doc(cls):
         ("<tol>", '"auto"' if auto else f"{tol:g}"),
         ("<tol auto>", _TOL_AUTO if auto else ""),
         ("<auto tol>", f"{getattr(cls, '_auto_tol', 1e-2):.0e}".replace("e-0", "e-")),
+        ("<batch auto>", _batch_auto(getattr(cls, "_auto_min_steps", 1))),
     ):
         doc = doc.replace(mark, text)
     cls.__doc__ = doc
     return cls
+
+
+def _batch_auto(min_steps):
+    if min_steps == 1:
+        return ""
+    return (
+        f",\n        but at least {min_steps} batches an epoch while they keep 32 rows\n"
+        f"        (300 rows: batches of {-(-300 // min_steps)})"
+    )
 
 
 # tol="auto"; <auto tol> is the class's own value.

@@ -28,7 +28,7 @@ from ._base import (
 from ._callbacks import ConvergenceMonitor, DivergenceGuard, EpochSnapshot, divergence_advice
 from ._checks import check_parameter_values, check_partial_fit_call, restored_on_failure
 from ._custom import reset_parameters
-from ._diagnostics import check_data_scale
+from ._data_scale import check_data_scale
 from ._persistence import (
     check_architecture,
     device_for_loading,

@@ -17,7 +17,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._callbacks import divergence_advice
 from ._checks import restored_on_failure
 from ._data import RowData
-from ._diagnostics import FitDiagnostics, check_data_scale
+from ._data_scale import check_data_scale
+from ._diagnostics import FitDiagnostics
 from ._neighbors import NeighborLoss
 from ._runtime import (
     choose_num_threads,
@@ -150,7 +151,7 @@ class FitMixin:
             if X_val is not None:
                 net.validation_fraction = None
                 net.validation_data = RowData(X_val, device)
-                dict(net.callbacks_)["convergence"].on_validation = self.early_stopping
+                dict(net.callbacks_)["convergence"].on_validation = self._stops_on_validation()
             self._train(net, data)
         self._set_fitted(net)
         monitor = dict(net.callbacks_)["convergence"]
@@ -196,6 +197,7 @@ class FitMixin:
             start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
         monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
+        monitor.loss_scale = 0.0 if diagnostics.tiny else diagnostics.baseline
         try:
             net.partial_fit(data)
         except KeyboardInterrupt:
@@ -204,11 +206,19 @@ class FitMixin:
             raise
         finally:
             monitor.keep_going = None
+            fallback, monitor.best_state_ = getattr(monitor, "best_state_", None), None
             net.generator = None
             validation = vars(net).pop("validation_rows_", None)
             net.validation_data = None  # a fitted model holds no data
             for term in bound:
                 term.release()
+        rows = None
+        if validation is not None and len(validation):
+            rows = validation.evenly_spaced(len(diagnostics.sample))
+            if fallback is not None and diagnostics.held_out_ratio(net.module_, rows) >= 1.0:
+                # Worse on held-out rows than the mean: the few training rows
+                # were learned by heart. The best validation epoch is kept.
+                net.module_.load_state_dict(fallback)
         curve = [row["train_loss"] for row in net.history[epochs_before:]]
         diagnostics.check(
             type(self).__name__,
@@ -219,8 +229,7 @@ class FitMixin:
             objective_rose=len(curve) > 1 and curve[-1] > curve[0],
             unscaled_masking=self.noise == "masking" and self.noise_level > 0,
         )
-        if validation is not None and len(validation):
-            rows = validation.evenly_spaced(len(diagnostics.sample))
+        if rows is not None:
             diagnostics.check_overfit(type(self).__name__, net.module_, rows)
         if judge_map:
             diagnostics.check_map(

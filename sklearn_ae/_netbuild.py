@@ -144,12 +144,30 @@ class NetBuilderMixin:
     # its own (LinearAE).
     _auto_tol = 1e-2
 
+    # batch_size="auto" makes at least this many steps an epoch (see
+    # auto_batch_size); 1 is MLP's min(200, n_samples).
+    _auto_min_steps = 1
+
     def _stopping_tol(self, neighbors):
         """The ``tol`` of the stopping rule, ``"auto"`` resolved."""
         if self.tol != "auto":
             return self.tol
         # The UMAP term's map still improves at 1e-3 an epoch.
         return NEIGHBOR_TOL if neighbors and self.neighbor_loss == "umap" else self._auto_tol
+
+    def _stops_on_validation(self):
+        """Whether ``early_stopping`` is on (not ``"auto"``): validation loss ends training."""
+        return not isinstance(self.early_stopping, str) and bool(self.early_stopping)
+
+    def _watches_validation(self):
+        """Whether ``early_stopping="auto"`` holds out rows in this fit.
+
+        The training loss still ends training; the weights of the best
+        validation epoch are kept for the fit to fall back on, and the
+        held-out rows judge the model. Only RecurrentAE has ``"auto"``,
+        decided from its training data (see there).
+        """
+        return False
 
     def _sgd_momentum(self):
         """The momentum SGD steps with (0 for the other solvers), for the advice on failure."""
@@ -220,7 +238,7 @@ class NetBuilderMixin:
         elif self.batch_size != "auto":
             batch_size = min(self.batch_size, n_samples)
         else:
-            batch_size = min(200, n_samples)
+            batch_size = auto_batch_size(n_samples, self._auto_min_steps)
         lr = self.learning_rate_init if learning_rate_init is None else learning_rate_init
         if lr == "auto":
             lr = self._auto_learning_rate(neighbors=neighbors)
@@ -240,6 +258,10 @@ class NetBuilderMixin:
         monitor = ConvergenceMonitor(
             self._stopping_tol(neighbors), self.n_iter_no_change, on_plateau=on_plateau
         )
+        stops = self._stops_on_validation()
+        watches = not stops and not pretraining and self._watches_validation()
+        if watches:
+            monitor.on_validation, monitor.keep_best_validation = False, True
         callbacks.append(("convergence", monitor))
         if self.verbose:
             callbacks.append(("progress", ProgressLog(max_iter)))
@@ -248,7 +270,7 @@ class NetBuilderMixin:
         kwargs = dict(
             corruption=make_corruption(self.noise, self.noise_level),
             penalties=penalties,
-            validation_fraction=self.validation_fraction if self.early_stopping else None,
+            validation_fraction=self.validation_fraction if stops or watches else None,
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_iter,
@@ -276,6 +298,18 @@ class NetBuilderMixin:
             name for name, _ in net.callbacks_[len(net.callbacks_) - len(user) :]
         ]
         return net
+
+
+# Smallest batch that batch_size="auto" splits an epoch into.
+AUTO_MIN_BATCH = 32
+
+
+def auto_batch_size(n_samples, min_steps=1):
+    """``batch_size="auto"``: MLP's ``min(200, n_samples)``, in ``min_steps`` batches or more.
+
+    More steps only while batches keep ``AUTO_MIN_BATCH`` rows.
+    """
+    return min(200, n_samples, max(AUTO_MIN_BATCH, -(-n_samples // min_steps)))
 
 
 def _deterministic(module, net_kwargs):

@@ -17,7 +17,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._checks import check_partial_fit_call
 from ._data import RowData
-from ._diagnostics import check_data_scale
+from ._data_scale import check_data_scale
 from ._fitting import _same_param
 from ._runtime import (
     compute_context,

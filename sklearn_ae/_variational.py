@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder, check_positive_ints, estimator_parameters
 from ._conv import ConvArchitectureMixin, ImageLayoutMixin
 from ._custom import CustomModules
-from ._diagnostics import SCALE_RANGE, sample_spread
+from ._data_scale import SCALE_RANGE, sample_spread
 from ._docstrings import fill_doc
 from ._pca_init import pca_residual_variance
 from ._runtime import draw_seed, seed_from_random_state
@@ -264,6 +264,10 @@ class VariationalAE(CustomModules, ConvArchitectureMixin, ImageLayoutMixin, Base
     out_activation: str = "identity"
     beta: float = 1.0
     decoder_variance: float | str = "auto"
+    # As ConvAE: in batches of 200, 300 Olivetti faces make two steps an
+    # epoch, and the stopping rule ended the fit after 40 epochs at 3.41x PCA's
+    # test error (k=32); in batches of 60, 1.34x after 140.
+    _auto_min_steps = 5
 
     # Parameters that only one architecture reads.
     _ARCHITECTURE_PARAMS = {
