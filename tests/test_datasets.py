@@ -21,6 +21,7 @@ from sklearn_ae.datasets import (
     fetch_fashion_mnist,
     fetch_mnist,
     fetch_olivetti,
+    fetch_pendigits,
     fetch_ucr,
     get_data_home,
     load_ts_file,
@@ -38,6 +39,8 @@ MNIST_TRAIN = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 MNIST_TEST = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 NEWS_TRAIN = [480, 584, 591, 590, 578, 593, 585, 594, 598, 597]
 NEWS_TRAIN += [600, 595, 591, 594, 593, 599, 546, 564, 465, 377]
+PEN_TRAIN = [780, 779, 780, 719, 780, 720, 720, 778, 719, 719]
+PEN_TEST = [363, 364, 364, 336, 364, 335, 336, 364, 336, 336]
 NEWS_TEST = [319, 389, 394, 392, 385, 395, 390, 396, 398, 397]
 NEWS_TEST += [399, 396, 393, 396, 394, 398, 364, 376, 310, 251]
 
@@ -215,6 +218,58 @@ def test_corrupt_mat_file_is_rejected(tmp_path):
     (tmp_path / "olivetti-faces" / "olivettifaces.mat").write_bytes(b"MATLAB 5.0 junk" * 10)
     with pytest.raises(ValueError, match=r"olivettifaces\.mat.*truncated or corrupt"):
         fetch_olivetti(data_home=tmp_path)
+
+
+# --- Pen-digits --------------------------------------------------------------------------
+
+
+@needs_data
+def test_pendigits_official_split():
+    bunch = fetch_pendigits(data_home=DATA, download_if_missing=False)
+    assert bunch.data.shape == (7494, 16) and bunch.data.dtype == np.float64
+    assert np.bincount(bunch.target).tolist() == PEN_TRAIN
+    # First training row, as printed by `zcat pendigits.tra.gz | head -1`.
+    first = [47, 100, 27, 81, 57, 37, 26, 0, 0, 23, 56, 53, 100, 90, 40, 98]
+    assert bunch.data[0].tolist() == first and bunch.target[0] == 8
+    assert bunch.data.min() == 0 and bunch.data.max() == 100
+    assert bunch.feature_names[:3] == ["x1", "y1", "x2"] and "Alpaydin" in bunch.DESCR
+
+    X, y = fetch_pendigits(data_home=DATA, subset="test", return_X_y=True)
+    assert X.shape == (3498, 16) and np.bincount(y).tolist() == PEN_TEST
+    X_all, y_all = fetch_pendigits(data_home=DATA, subset="all", return_X_y=True)
+    np.testing.assert_array_equal(X_all, np.vstack([bunch.data, X]))
+    np.testing.assert_array_equal(y_all, np.concatenate([bunch.target, y]))
+
+
+@needs_data
+def test_pendigits_download_is_the_plain_uci_file(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_urlopen(url, timeout):
+        calls.append(url)
+        with gzip.open(DATA / "pendigits" / (url.rsplit("/", 1)[1] + ".gz")) as src:
+            return io.BytesIO(src.read())
+
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+    _, y = fetch_pendigits(data_home=tmp_path, subset="test", return_X_y=True)
+    assert np.bincount(y).tolist() == PEN_TEST
+    assert calls == [_base._PENDIGITS + "pendigits.tes"] and calls[0] in _base._SHA256
+    assert [p.name for p in (tmp_path / "pendigits").iterdir()] == ["pendigits.tes"]
+    # A file already there is read, not fetched again.
+    fetch_pendigits(data_home=tmp_path, subset="test")
+    assert len(calls) == 1
+
+
+def test_pendigits_checksum_and_corrupt_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"1,2\n"))
+    with pytest.raises(OSError, match="Checksum mismatch"):
+        fetch_pendigits(data_home=tmp_path)
+    assert list((tmp_path / "pendigits").iterdir()) == []
+    with pytest.raises(OSError, match=r"pendigits\.tra not found and download_if_missing"):
+        fetch_pendigits(data_home=tmp_path, download_if_missing=False)
+    (tmp_path / "pendigits" / "pendigits.tra").write_text(" 1, 2, 3\n")
+    with pytest.raises(ValueError, match=r"pendigits\.tra.*shape \(1, 3\).*truncated"):
+        fetch_pendigits(data_home=tmp_path)
 
 
 # --- Missing files and downloads ---------------------------------------------------------

@@ -9,6 +9,7 @@ from ._base import get_data_home
 from ._idx import fetch_fashion_mnist, fetch_mnist
 from ._newsgroups import fetch_20newsgroups_local
 from ._olivetti import fetch_olivetti
+from ._pendigits import fetch_pendigits
 from ._samples_generator import make_curved_plane
 from ._ucr import fetch_ucr, load_ts_file, load_ucr_txt
 
@@ -17,6 +18,7 @@ __all__ = [
     "fetch_fashion_mnist",
     "fetch_mnist",
     "fetch_olivetti",
+    "fetch_pendigits",
     "fetch_ucr",
     "get_data_home",
     "load_ts_file",

@@ -27,10 +27,12 @@ DOWNLOAD_TIMEOUT = 30
 # sha256 of the bytes served at each URL, in one table so that a mirror change is one
 # edit.  Only digests published upstream or pinned by other maintained loaders
 # (torchvision/TFDS for MNIST, Zalando's README for Fashion-MNIST, scikit-learn for
-# the figshare copies) are listed: a URL without an entry is downloaded unverified
-# rather than checked against a guessed digest.
+# the figshare copies) or checked against independent copies (pen-digits) are
+# listed: a URL without an entry is downloaded unverified rather than checked
+# against a guessed digest.
 _MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 _FASHION = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+_PENDIGITS = "https://archive.ics.uci.edu/ml/machine-learning-databases/pendigits/"
 _SHA256 = {
     _MNIST + "train-images-idx3-ubyte.gz": (
         "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
@@ -55,6 +57,14 @@ _SHA256 = {
     ),
     _FASHION + "t10k-labels-idx1-ubyte.gz": (
         "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"
+    ),
+    # UCI publishes no digest; these are of the plain files, checked against four
+    # independent copies (shared/data/SOURCES.md, section 6).
+    _PENDIGITS + "pendigits.tra": (
+        "e2b9eb9f0d0467e2b64a4816a3420edf2b8043447576f4b84337aba44a9f97d3"
+    ),
+    _PENDIGITS + "pendigits.tes": (
+        "8bd03229c5c5291fefe43e45465dd948d2645bf23328b9d993e0b777666b2015"
     ),
     # Olivetti faces and 20 newsgroups: scikit-learn's figshare copies.
     "https://ndownloader.figshare.com/files/5976027": (
