@@ -213,7 +213,8 @@ def run_one(name, model, data):
     row["warnings"] = sorted({f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught})
     rows = [row]
     params = model.get_params() if hasattr(model, "get_params") else {}
-    if "neighbor_transform" in params:
+    # Only a model with the map has a second way to place rows.
+    if "neighbor_transform" in params and params.get("neighbor_loss") == "tsne":
         default = params["neighbor_transform"]
         model.set_params(neighbor_transform="encoder")
         start = time.perf_counter()

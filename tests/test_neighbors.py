@@ -91,8 +91,10 @@ def test_training_rows_map_is_opentsnes(tsne_fit, opentsne_digits):
 def test_training_rows_map_on_a_pendigits_sample(shared_data):
     # Tabular rows (16 pen coordinates): where the contrastive t-SNE term this
     # replaced reached 0.906 against openTSNE's 0.994 on a similar set.
-    data = np.loadtxt(shared_data / "pendigits" / "pendigits.tra.gz", delimiter=",")
-    X = data[:1500, :16] / 100
+    from sklearn_ae.datasets import fetch_pendigits
+
+    X, _ = fetch_pendigits(data_home=shared_data, return_X_y=True)
+    X = X[:1500] / 100
     model = _fit_quietly(StackedAE(neighbor_loss="tsne", max_iter=20, **FAST), X)
     reference = np.array(openTSNE.TSNE(n_jobs=1, random_state=0).fit(X))
     ours = trustworthiness(X, model.embedding_, n_neighbors=5)
