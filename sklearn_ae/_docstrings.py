@@ -180,9 +180,8 @@ _PARAMETERS = {
         joblib workers, else ``torch.get_num_threads()``). ``-1`` uses them
         all; a positive count is used as given. The process-wide setting is
         restored when the call ends. With ``neighbor_loss="tsne"`` it is also
-        openTSNE's ``n_jobs`` (``None``: one thread, which keeps a fit with an
-        int ``random_state`` reproducible; its multi-threaded neighbour index
-        is not).
+        openTSNE's ``n_jobs`` (``None``: one thread; pass ``-1`` or a count
+        for more).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, noise and the validation
         split. An int makes CPU training bitwise reproducible. Global torch
