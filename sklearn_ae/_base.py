@@ -31,6 +31,7 @@ from ._checks import check_parameter_values
 from ._data import iter_row_chunks
 from ._fitting import FitMixin
 from ._losses import ReconstructionLoss
+from ._map_transform import NeighborMapMixin
 from ._netbuild import _LEARNING_RATES, _OPTIMIZERS, NetBuilderMixin, _copy_callback
 from ._partial_fit import PartialFitMixin
 
@@ -38,7 +39,6 @@ from ._partial_fit import PartialFitMixin
 from ._penalties import L2Penalty  # noqa: F401
 from ._persistence import estimator_state, restore_estimator
 from ._runtime import choose_num_threads, compute_context
-from ._tsne_map import place_on_map
 
 __all__ = ["BaseAutoencoder", "check_positive_ints", "estimator_parameters"]
 
@@ -97,6 +97,7 @@ def infer_in_dtype(module, X, fn, device, n_rows, n_threads, out_dtype):
 
 @estimator_parameters
 class BaseAutoencoder(
+    NeighborMapMixin,
     FitMixin,
     PartialFitMixin,
     NetBuilderMixin,
@@ -378,44 +379,8 @@ class BaseAutoencoder(
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
         if self._places_with_opentsne():
-            flat = X.reshape(len(X), -1) if isinstance(X, np.ndarray) else X
-            return place_on_map(self.neighbor_map_, flat).astype(X.dtype)
+            return self._placed_on_map(X)
         return self._infer(X, lambda module, x: module.encode(x))
-
-    def _places_with_opentsne(self):
-        if self.neighbor_transform != "opentsne" or not hasattr(self, "embedding_"):
-            return False
-        if not hasattr(self, "neighbor_map_"):  # loaded from a skops file
-            raise ValueError(
-                f"This {type(self).__name__} holds no index of its training rows (a skops "
-                "file keeps the encoder only), so it cannot place rows on its map: set "
-                "neighbor_transform='encoder'."
-            )
-        return True
-
-    def fit_transform(self, X, y=None, **fit_params):
-        """Fit to ``X``, then return its codes.
-
-        With ``neighbor_loss="tsne"`` these are the training rows' places on
-        the t-SNE map (``embedding_``), as for scikit-learn's ``TSNE`` and
-        umap-learn's ``UMAP``; :meth:`transform` places rows among them.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : Ignored
-        **fit_params : dict
-            Passed to :meth:`fit` (``X_val``).
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components)
-        """
-        if self.neighbor_loss != "tsne" or self.neighbor_transform != "opentsne":
-            return super().fit_transform(X, y, **fit_params)
-        self.fit(X, y, **fit_params)
-        dtype = X.dtype if getattr(X, "dtype", None) in (np.float32, np.float64) else np.float64
-        return self.embedding_.astype(dtype)
 
     def inverse_transform(self, X):
         """Decode codes back to input space.

@@ -141,6 +141,21 @@ def test_transform_is_stable_and_leaves_the_map_alone(tsne_fit):
     assert first.dtype == X_test.dtype
 
 
+def test_pandas_output_of_the_map():
+    X_train, *_ = digits_split()
+    model = StackedAE(neighbor_loss="tsne", max_iter=2, **FAST).set_output(transform="pandas")
+    frame = _fit_quietly_transform(model, X_train[:300])
+    assert list(frame.columns) == ["stackedae0", "stackedae1"]
+    np.testing.assert_array_equal(frame.to_numpy(), model.embedding_)
+    assert list(model.transform(X_train[:5]).columns) == ["stackedae0", "stackedae1"]
+
+
+def _fit_quietly_transform(model, X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit_transform(X)
+
+
 def test_encoder_mode_is_the_encoder(tsne_model):
     X_train, X_test, *_ = digits_split()
     model = _encoder_only(tsne_model)
