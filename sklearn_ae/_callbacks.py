@@ -114,6 +114,7 @@ class ConvergenceMonitor(Callback):
         self.best_state_ = None
         self.stale_epochs_ = 0
         self.converged_ = False
+        self.held_on_plateau_ = None  # the epoch keep_going first overruled a plateau
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if not self.on_validation:
@@ -141,9 +142,12 @@ class ConvergenceMonitor(Callback):
             if dataset_valid is not None:
                 self.best_state_ = _state(net)
         if self.stale_epochs_ >= self.n_iter_no_change:
-            if (self.keep_going is not None and self.keep_going(net)) or (
-                self.on_plateau is not None and self.on_plateau(net)
-            ):
+            if self.keep_going is not None and self.keep_going(net):
+                self.stale_epochs_ = 0
+                if self.held_on_plateau_ is None:
+                    self.held_on_plateau_ = len(net.history)
+                return
+            if self.on_plateau is not None and self.on_plateau(net):
                 self.stale_epochs_ = 0
                 return
             self.converged_ = True

@@ -155,7 +155,21 @@ class FitMixin:
             self._train(net, data)
         self._set_fitted(net)
         monitor = dict(net.callbacks_)["convergence"]
-        if not monitor.converged_:
+        held = getattr(monitor, "held_on_plateau_", None)
+        if not monitor.converged_ and held is not None:
+            # More epochs are the wrong advice for a model that sat on a plateau
+            # near the mean's error (20 Newsgroups at k=2: SparseAE, the VAE).
+            warnings.warn(
+                f"{type(self).__name__} reached a plateau at epoch {held} while its "
+                "reconstruction was still close to the mean's (it had closed less than a "
+                "tenth of the gap to PCA's error at this code size) and trained on to "
+                f"max_iter={self.max_iter} without leaving it. More epochs at this rate are "
+                "unlikely to get it off: try another learning_rate_init, network or loss, "
+                "or check that the data has structure a code of this size can hold.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif not monitor.converged_:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} before the loss "
                 f"improved by less than tol={monitor.tol} for {monitor.n_iter_no_change} "
