@@ -68,6 +68,16 @@ class RowData(torch.utils.data.Dataset):
         rows = self.sparse[index].toarray()
         return torch.as_tensor(rows, dtype=self.dtype).to(self.device, non_blocking=True)
 
+    def flat_array(self):
+        """All rows as one 2-d host array: CSR as it is, dense rows of any shape flattened.
+
+        NaN (the padding of shorter sequences) counts as 0, as the encoders
+        read it: for the neighbour terms, which search the rows themselves.
+        """
+        if self.dense is None:
+            return self.sparse
+        return np.nan_to_num(self.dense.cpu().numpy().reshape(len(self.dense), -1))
+
     def evenly_spaced(self, n_rows):
         """At most ``n_rows`` rows spread over the data, as one dense tensor."""
         return self.take(evenly_spaced_rows(len(self), n_rows))

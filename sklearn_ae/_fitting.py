@@ -155,7 +155,7 @@ class FitMixin:
             self._train(net, data)
         self._set_fitted(net)
         monitor = dict(net.callbacks_)["convergence"]
-        held = getattr(monitor, "held_on_plateau_", None)
+        held = monitor.held_on_plateau_
         if not monitor.converged_ and held is not None:
             # More epochs are the wrong advice for a model that sat on a plateau
             # near the mean's error (20 Newsgroups at k=2: SparseAE, the VAE).

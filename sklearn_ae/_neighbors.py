@@ -167,12 +167,7 @@ class NeighborLoss:
 
     def bind(self, data, random_state=None):
         """Build the graph of ``data`` (a ``RowData``) and keep both for training."""
-        if data.dense is None:
-            X = data.sparse
-        else:
-            # Rows of any shape (images, sequences) as flat vectors; NaN (the
-            # padding of shorter sequences) counts as 0, as the encoders read it.
-            X = np.nan_to_num(data.dense.cpu().numpy().reshape(len(data.dense), -1))
+        X = data.flat_array()
         n = X.shape[0]
         if self.n_neighbors >= n:
             raise ValueError(

@@ -51,14 +51,6 @@ def _import_opentsne():
     return openTSNE
 
 
-def flat_rows(data):
-    """A ``RowData``'s rows as one 2-d array (CSR stays sparse); NaN padding counts as 0."""
-    if data.dense is None:
-        return data.sparse
-    X = data.dense.cpu().numpy().reshape(len(data.dense), -1)
-    return np.nan_to_num(X).astype(np.float64)
-
-
 class TSNEMap:
     """``weight *`` the mean squared distance of each code to its row's place on the t-SNE map.
 
@@ -92,7 +84,8 @@ class TSNEMap:
     def bind(self, data, random_state=None):
         """Place ``data``'s rows with openTSNE and keep the rows and their places for training."""
         openTSNE = _import_opentsne()
-        X = flat_rows(data)
+        X = data.flat_array()
+        X = X if sp.issparse(X) else X.astype(np.float64)
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         # openTSNE's PCA start needs a dense matrix; a spectral one works on any.
         initialization = "spectral" if sp.issparse(X) else "pca"
