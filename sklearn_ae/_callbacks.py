@@ -81,9 +81,11 @@ class ConvergenceMonitor(Callback):
     validation set the weights of the best validation epoch are restored at
     the end, as ``MLPRegressor(early_stopping=True)`` does.
 
-    ``keep_going(net) -> bool``, when given, is asked before stopping: a
-    plateau that the model can still leave (it has learned no more than the
-    mean of the data, say) does not end training. ``on_plateau(net) -> bool``
+    ``keep_going(net, loss) -> bool``, when given, is asked before stopping
+    (``loss``: the monitored loss of the epoch): a plateau that the model can
+    still leave (it has learned no more than the mean of the data, say) does
+    not end training, up to ``max_holds`` times; after that, training stops
+    and ``stuck_`` says that the model never left it. ``on_plateau(net) -> bool``
     is asked next: True when it acted on the plateau (the "adaptive" learning
     rate was lowered, see :class:`LearningRateSchedule`) and training goes on.
     ``on_validation=False`` monitors the training loss even where a validation
@@ -106,6 +108,11 @@ class ConvergenceMonitor(Callback):
     # an epoch gains less than tol of a hundredth of the data's variance.
     loss_scale = 0.0
     keep_best_validation = False
+    # Plateaus keep_going may overrule in one fit (each n_iter_no_change
+    # stale epochs): a random start that sits at the mean's error leaves it
+    # within a few (digits / 255: about 20 epochs), while a model that cannot
+    # (20 Newsgroups' TF-IDF rows, SparseAE) trained on to max_iter.
+    max_holds = 5
 
     def on_train_begin(self, net, **kwargs):
         # Reset here, not in initialize(): a warm-started fit reuses the callback.
@@ -115,6 +122,8 @@ class ConvergenceMonitor(Callback):
         self.stale_epochs_ = 0
         self.converged_ = False
         self.held_on_plateau_ = None  # the epoch keep_going first overruled a plateau
+        self.holds_ = 0
+        self.stuck_ = False  # stopped on a plateau keep_going still asked to hold
 
     def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         if not self.on_validation:
@@ -142,11 +151,14 @@ class ConvergenceMonitor(Callback):
             if dataset_valid is not None:
                 self.best_state_ = _state(net)
         if self.stale_epochs_ >= self.n_iter_no_change:
-            if self.keep_going is not None and self.keep_going(net):
-                self.stale_epochs_ = 0
-                if self.held_on_plateau_ is None:
-                    self.held_on_plateau_ = len(net.history)
-                return
+            if self.keep_going is not None and self.keep_going(net, loss):
+                if self.holds_ < self.max_holds:
+                    self.holds_ += 1
+                    self.stale_epochs_ = 0
+                    if self.held_on_plateau_ is None:
+                        self.held_on_plateau_ = len(net.history)
+                    return
+                self.stuck_ = True
             if self.on_plateau is not None and self.on_plateau(net):
                 self.stale_epochs_ = 0
                 return

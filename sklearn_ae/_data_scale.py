@@ -9,7 +9,15 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["BCE_SLACK", "MAX_ABS_VALUE", "SCALE_RANGE", "check_data_scale", "sample_spread"]
+__all__ = [
+    "BCE_SLACK",
+    "MAX_ABS_VALUE",
+    "NOISE_SPREAD_RATIO",
+    "SCALE_RANGE",
+    "check_data_scale",
+    "check_noise_scale",
+    "sample_spread",
+]
 
 # Largest magnitude float32 training handles: squared errors summed over a
 # batch of such values still fit in float32 (max 3.4e38).
@@ -19,6 +27,12 @@ BCE_SLACK = 1e-6
 # Spread of the data (RMS of the centred values) the default initialisation
 # and learning rates are made for; outside this range training crawls.
 SCALE_RANGE = (1e-2, 1e3)
+# Gaussian noise above this many times the data's spread leaves corrupted
+# rows with little of their signal: the best denoiser of them is close to
+# the mean (20 Newsgroups' TF-IDF rows, spread 0.021, under noise_level=0.3:
+# 14x, a model within 1 % of the mean's error). Images in [0, 1] under the
+# documented 0.1-0.3 are at 0.3-1.2x.
+NOISE_SPREAD_RATIO = 3.0
 
 
 def sample_spread(rows):
@@ -81,3 +95,21 @@ def check_data_scale(X, name, loss="mse"):
             stacklevel=4,
         )
     return spread
+
+
+def check_noise_scale(estimator, spread):
+    """Warn where ``estimator``'s Gaussian noise drowns data of ``spread``."""
+    noise, noise_level = getattr(estimator, "noise", None), getattr(estimator, "noise_level", 0)
+    if noise != "gaussian" or not spread > 0 or noise_level <= NOISE_SPREAD_RATIO * spread:
+        return
+    name = type(estimator).__name__
+    warnings.warn(
+        f"noise_level={noise_level:g}, the standard deviation of the Gaussian noise, is "
+        f"{noise_level / spread:.3g}x the data's spread ({spread:.3g}, the RMS of the centred "
+        f"values): corrupted rows keep little of their signal, and {name} can do little "
+        "better than predict the mean. noise_level is in the data's units: give it as a "
+        f"share of the spread (e.g. {0.3 * spread:.2g} for 0.3 of it), or scale the data "
+        "(StandardScaler).",
+        UserWarning,
+        stacklevel=4,
+    )

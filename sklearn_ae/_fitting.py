@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._callbacks import divergence_advice
 from ._checks import restored_on_failure
 from ._data import RowData
-from ._data_scale import check_data_scale
+from ._data_scale import check_data_scale, check_noise_scale
 from ._diagnostics import FitDiagnostics
 from ._neighbors import NeighborLoss
 from ._runtime import (
@@ -134,7 +134,8 @@ class FitMixin:
         X = self._validate_input(X, reset=not warm)
         if X_val is not None:
             X_val = self._validate_input(X_val, reset=False)
-        check_data_scale(X, type(self).__name__, self.loss)
+        spread = check_data_scale(X, type(self).__name__, self.loss)
+        check_noise_scale(self, spread)
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
         if warm:
@@ -156,16 +157,16 @@ class FitMixin:
         self._set_fitted(net)
         monitor = dict(net.callbacks_)["convergence"]
         held = monitor.held_on_plateau_
-        if not monitor.converged_ and held is not None:
+        if held is not None and (monitor.stuck_ or not monitor.converged_):
             # More epochs are the wrong advice for a model that sat on a plateau
-            # near the mean's error (20 Newsgroups at k=2: SparseAE, the VAE).
+            # near the mean's error (20 Newsgroups: SparseAE).
             warnings.warn(
                 f"{type(self).__name__} reached a plateau at epoch {held} while its "
                 "reconstruction was still close to the mean's (it had closed less than a "
-                "tenth of the gap to PCA's error at this code size) and trained on to "
-                f"max_iter={self.max_iter} without leaving it. More epochs at this rate are "
-                "unlikely to get it off: try another learning_rate_init, network or loss, "
-                "or check that the data has structure a code of this size can hold.",
+                "tenth of the gap to PCA's error at this code size) and trained on for "
+                f"{self.n_iter_ - held} more epochs without leaving it. More epochs at this "
+                "rate are unlikely to get it off: try another learning_rate_init, network or "
+                "loss, or check that the data has structure a code of this size can hold.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -210,7 +211,7 @@ class FitMixin:
         if judge_map:
             start_trust = diagnostics.map_trustworthiness(net.module_)
         monitor = dict(net.callbacks_)["convergence"]
-        monitor.keep_going = lambda net: diagnostics.near_mean(net.module_)
+        monitor.keep_going = lambda net, loss: diagnostics.near_mean(net.module_, loss)
         monitor.loss_scale = 0.0 if diagnostics.tiny else diagnostics.baseline
         try:
             net.partial_fit(data)

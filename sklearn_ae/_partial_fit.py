@@ -17,7 +17,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._checks import check_partial_fit_call
 from ._data import RowData
-from ._data_scale import check_data_scale
+from ._data_scale import check_data_scale, check_noise_scale
 from ._fitting import _same_param
 from ._runtime import (
     compute_context,
@@ -126,7 +126,8 @@ class PartialFitMixin:
     def _partial_fit(self, X, epochs):
         first = not hasattr(self, "net_")
         X = self._validate_input(X, reset=first)
-        check_data_scale(X, type(self).__name__, self.loss)
+        spread = check_data_scale(X, type(self).__name__, self.loss)
+        check_noise_scale(self, spread)
         device = resolve_device(self.device) if first else torch.device(self.net_.device)
         seed = seed_from_random_state(self.random_state)
         if first:

@@ -336,17 +336,21 @@ def test_a_loss_heading_to_zero_stops_on_the_data_scale():
     assert _mse(ae.reconstruct(X_test), X_test) < 0.7 * recon_mse(PCA(8).fit(X_train), X_test)
 
 
-def test_max_iter_after_a_plateau_near_the_mean_does_not_advise_more_epochs():
+def test_a_plateau_near_the_mean_is_held_a_few_times_then_ends_with_advice():
     X = load_digits().data[:500] / 16.0
     # A rate far too small: the loss stalls near the mean's error from epoch
-    # 4, the rule keeps training (the model could still leave it) to max_iter.
+    # 4; the rule keeps training (the model could still leave it) for
+    # max_holds plateaus of n_iter_no_change epochs, then stops, not at max_iter.
     model = StackedAE(
-        init="random", learning_rate_init=1e-6, max_iter=30, n_iter_no_change=3, random_state=0
+        init="random", learning_rate_init=1e-6, max_iter=60, n_iter_no_change=3, random_state=0
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(X)
     messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    assert model.n_iter_ == 30
+    monitor = dict(model.net_.callbacks_)["convergence"]
+    assert monitor.stuck_ and monitor.holds_ == monitor.max_holds == 5
+    # Held from the first plateau (epoch 4-7) for 5 more of 3 epochs each.
+    assert 4 + 5 * 3 <= model.n_iter_ <= 8 + 6 * 3 < 60
     assert any("reached a plateau at epoch" in m and "learning_rate_init" in m for m in messages)
     assert not any("increase max_iter" in m for m in messages), messages
