@@ -74,11 +74,18 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
         rows.append({**row, "warnings": flags, "ok": ok, **extra})
         print(json.dumps(rows[-1]), flush=True)
 
-    def stacked(k):
-        if (name, k) not in stacked_cache:
-            model = sklearn_ae.StackedAE(k, random_state=0)
-            stacked_cache[(name, k)] = (model, *fit(model, X_train))
-        return stacked_cache[(name, k)]
+    def stacked(k, init="pca"):
+        if (name, k, init) not in stacked_cache:
+            model = sklearn_ae.StackedAE(k, init=init, random_state=0)
+            stacked_cache[(name, k, init)] = (model, *fit(model, X_train))
+        return stacked_cache[(name, k, init)]
+
+    def from_random_start(cls, **params):
+        """``cls`` and the plain model, both from a random start (issue 21: at its
+        defaults a family must do its job at least as strongly as that)."""
+        model = cls(k_purpose, init="random", random_state=0, **params)
+        ok = fit(model, X_train)[2]
+        return (model if ok else None), stacked(k_purpose, init="random")[0]
 
     k_purpose = min(PURPOSE_K, n_features - 1)
     if family in ("linear", "stacked", "custom", "variational", "conv"):
@@ -107,6 +114,10 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
             extra = {"noise": noise, "plain_mse": mse(plain.reconstruct(noisy), X_test)}
             if ok:
                 extra["mse"] = mse(model.reconstruct(noisy), X_test)
+            rand, rand_plain = from_random_start(sklearn_ae.DenoisingAE, **params)
+            extra["random_plain_mse"] = mse(rand_plain.reconstruct(noisy), X_test)
+            if rand is not None:
+                extra["random_mse"] = mse(rand.reconstruct(noisy), X_test)
             record(model, k_purpose, seconds, flags, ok, **extra)
     elif family == "contractive":
         plain = stacked(k_purpose)[0]
@@ -117,6 +128,10 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
         if ok:
             extra["mse"] = mse(model.reconstruct(X_test), X_test)
             extra["contraction"] = contraction(model, X_test)
+        rand, rand_plain = from_random_start(sklearn_ae.ContractiveAE)
+        extra["random_plain_contraction"] = contraction(rand_plain, X_test)
+        if rand is not None:
+            extra["random_contraction"] = contraction(rand, X_test)
         record(model, k_purpose, seconds, flags, ok, **extra)
     elif family == "sparse":
         k = min(32, n_features - 1)

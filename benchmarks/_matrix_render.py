@@ -35,22 +35,24 @@ COLUMNS = {
         ],
     ),
     "denoising": (
-        ["k", "noise", "plain MSE", "MSE", "/ plain"],
+        ["k", "noise", "plain MSE", "MSE", "/ plain", "random start: / plain"],
         lambda r: [
             r["k"],
             r["noise"],
             _g(r["plain_mse"]),
             _g(r.get("mse")),
             _g(_ratio(r.get("mse"), r["plain_mse"])),
+            _g(_ratio(r.get("random_mse"), r.get("random_plain_mse"))),
         ],
     ),
     "contractive": (
-        ["k", "contraction / plain", "MSE", "plain MSE"],
+        ["k", "contraction / plain", "MSE", "plain MSE", "random start: contraction / plain"],
         lambda r: [
             r["k"],
             _g(_ratio(r.get("contraction"), r["plain_contraction"])),
             _g(r.get("mse")),
             _g(r["plain_mse"]),
+            _g(_ratio(r.get("random_contraction"), r.get("random_plain_contraction"))),
         ],
     ),
     "sparse": (

@@ -82,16 +82,23 @@ class ContractivePenalty:
     # Keeps the ratio finite when a batch's code is constant.
     _EPS = 1e-12
 
-    def __init__(self, weight, relative=False):
+    def __init__(self, weight, relative=False, shape_free=False):
         self.weight = weight
         self.relative = relative
+        self.shape_free = shape_free
 
     def __call__(self, module, x_in, out):
         norm = encoder_jacobian_sq_norm(module, x_in).mean()
         if getattr(self, "relative", False) and len(x_in) > 1:
-            x_spread = x_in.flatten(1).var(dim=0).mean().detach()
-            code_spread = out["code"].flatten(1).var(dim=0).mean()
+            x_in, code = x_in.flatten(1), out["code"].flatten(1)
+            x_spread = x_in.var(dim=0).mean().detach()
+            code_spread = code.var(dim=0).mean()
             norm = norm * x_spread**2 / (code_spread + self._EPS)
+            if getattr(self, "shape_free", False):
+                # Even PCA's projection leaves k / n_features of isotropic
+                # input noise in a k-d code: relative to that level the
+                # norm means the same for any code and input width.
+                norm = norm * x_in.shape[1] / code.shape[1] ** 2
         return self.weight * norm
 
 
