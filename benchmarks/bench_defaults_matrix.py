@@ -7,10 +7,12 @@ Per family, what the family is for:
   of features);
 * DenoisingAE: error to the clean test rows from corrupted ones, over the
   plain StackedAE's, for masking noise (the default, 0.25) and Gaussian
-  noise (0.3);
+  noise (0.3), and the same ratio of the two from a random start
+  (``init="random"``);
 * ContractiveAE: the encoder's Jacobian (Frobenius, RMS over test rows)
   relative to the code's spread, over the plain StackedAE's, and the two
-  test errors;
+  test errors; and the same ratio from a random start (issue 21: at its
+  defaults a family does its job at least as strongly as from there);
 * SparseAE: share of near-zero codes (< 0.05) and mean code activation
   against the KL target;
 * VariationalAE: test MSE against PCA's and the ELBO (``score``, nats per

@@ -162,8 +162,8 @@ class FitMixin:
             # near the mean's error (20 Newsgroups: SparseAE).
             warnings.warn(
                 f"{type(self).__name__} reached a plateau at epoch {held} while its "
-                "reconstruction was still close to the mean's (it had closed less than a "
-                "tenth of the gap to PCA's error at this code size) and trained on for "
+                "reconstruction was still close to the mean's (it had closed less than "
+                "half of the gap to PCA's error at this code size) and trained on for "
                 f"{self.n_iter_ - held} more epochs without leaving it. More epochs at this "
                 "rate are unlikely to get it off: try another learning_rate_init, network or "
                 "loss, or check that the data has structure a code of this size can hold.",

@@ -113,12 +113,16 @@ class StackedAE(BaseAutoencoder):
             # corruption and check sees one network; else beside them. A neighbour
             # term (learning rate 0.03) keeps the linear path: folded, the UMAP
             # term no longer beat the plain model's trustworthiness on digits.
-            linear_path=self.init == "pca"
+            linear_path=self._start() == "pca"
             and (
                 self.neighbor_loss is not None
                 or not can_fold(self.activation, hidden, self.n_components)
             ),
         )
+
+    def _start(self):
+        """How a fresh fit starts: ``init``, resolved."""
+        return self.init
 
     def _auto_learning_rate(self, neighbors):
         rate = super()._auto_learning_rate(neighbors)
@@ -151,7 +155,7 @@ class StackedAE(BaseAutoencoder):
             self.pretrain_loss_curves_ = greedy_pretrain(
                 self, net.module_, data, self.pretrain_max_iter, generator=net.generator
             )
-        if self.init == "pca":
+        if self._start() == "pca":
             start = principal_axes(data, self.n_components, draw_seed(net.generator))
             net.module_.init_from_pca(*start)
 

@@ -75,9 +75,9 @@ def test_a_plateau_no_sparse_code_leaves_ends_before_max_iter(tfidf):
     model = SparseAE(32, random_state=0)
     caught = _fit_recording(model, X_train)
     messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    # Measured: a plateau at epoch 42, held 5 times, ended at epoch 97
-    # (before: held to max_iter=200). Both warnings say what happened.
+    # Measured: a plateau at epoch 40, held 5 times, ended at epoch 93 at
+    # 0.99 of the mean's test error (before: held to max_iter=200). The
+    # warning says what happened and that more epochs will not help.
     assert model.n_iter_ < 150
     assert any("reached a plateau" in m and "learning_rate_init" in m for m in messages)
-    assert any("no better than their mean" in m for m in messages)
     assert not any("increase max_iter" in m for m in messages)
