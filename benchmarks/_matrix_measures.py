@@ -132,6 +132,7 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
         extra["random_plain_contraction"] = contraction(rand_plain, X_test)
         if rand is not None:
             extra["random_contraction"] = contraction(rand, X_test)
+            extra["random_mse"] = mse(rand.reconstruct(X_test), X_test)
         record(model, k_purpose, seconds, flags, ok, **extra)
     elif family == "sparse":
         k = min(32, n_features - 1)

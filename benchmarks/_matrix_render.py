@@ -35,7 +35,7 @@ COLUMNS = {
         ],
     ),
     "denoising": (
-        ["k", "noise", "plain MSE", "MSE", "/ plain", "random start: / plain"],
+        ["k", "noise", "plain MSE", "MSE", "/ plain", "random start: / plain", "/ random start's"],
         lambda r: [
             r["k"],
             r["noise"],
@@ -43,16 +43,27 @@ COLUMNS = {
             _g(r.get("mse")),
             _g(_ratio(r.get("mse"), r["plain_mse"])),
             _g(_ratio(r.get("random_mse"), r.get("random_plain_mse"))),
+            _g(_ratio(r.get("mse"), r.get("random_mse"))),
         ],
     ),
     "contractive": (
-        ["k", "contraction / plain", "MSE", "plain MSE", "random start: contraction / plain"],
+        [
+            "k",
+            "contraction / plain",
+            "MSE",
+            "plain MSE",
+            "random start: contraction / plain",
+            "random start: MSE",
+            "contraction / random start's",
+        ],
         lambda r: [
             r["k"],
             _g(_ratio(r.get("contraction"), r["plain_contraction"])),
             _g(r.get("mse")),
             _g(r["plain_mse"]),
             _g(_ratio(r.get("random_contraction"), r.get("random_plain_contraction"))),
+            _g(r.get("random_mse")),
+            _g(_ratio(r.get("contraction"), r.get("random_contraction"))),
         ],
     ),
     "sparse": (
