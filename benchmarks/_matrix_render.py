@@ -13,27 +13,23 @@ def _ratio(a, b):
     return None if a is None or b is None else a / max(b, 1e-30)
 
 
+def _against_pca(label, key):
+    """Columns of a reconstruction row against PCA's, then ``label`` (row field ``key``)."""
+    return (
+        ["k", "PCA MSE", "MSE", "/ PCA", label],
+        lambda r: [
+            r["k"],
+            _g(r["pca_mse"]),
+            _g(r.get("mse")),
+            _g(_ratio(r.get("mse"), r["pca_mse"])),
+            _g(r.get(key)),
+        ],
+    )
+
+
 COLUMNS = {
-    "reconstruction": (
-        ["k", "PCA MSE", "MSE", "/ PCA", "train MSE"],
-        lambda r: [
-            r["k"],
-            _g(r["pca_mse"]),
-            _g(r.get("mse")),
-            _g(_ratio(r.get("mse"), r["pca_mse"])),
-            _g(r.get("train_mse")),
-        ],
-    ),
-    "variational": (
-        ["k", "PCA MSE", "MSE", "/ PCA", "ELBO (test)"],
-        lambda r: [
-            r["k"],
-            _g(r["pca_mse"]),
-            _g(r.get("mse")),
-            _g(_ratio(r.get("mse"), r["pca_mse"])),
-            _g(r.get("elbo")),
-        ],
-    ),
+    "reconstruction": _against_pca("train MSE", "train_mse"),
+    "variational": _against_pca("ELBO (test)", "elbo"),
     "denoising": (
         ["k", "noise", "plain MSE", "MSE", "/ plain", "random start: / plain", "/ random start's"],
         lambda r: [

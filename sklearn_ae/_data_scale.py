@@ -99,7 +99,7 @@ def check_data_scale(X, name, loss="mse"):
 
 def check_noise_scale(estimator, spread):
     """Warn where ``estimator``'s Gaussian noise drowns data of ``spread``."""
-    noise, noise_level = getattr(estimator, "noise", None), getattr(estimator, "noise_level", 0)
+    noise, noise_level = estimator.noise, estimator.noise_level
     if noise != "gaussian" or not spread > 0 or noise_level <= NOISE_SPREAD_RATIO * spread:
         return
     name = type(estimator).__name__

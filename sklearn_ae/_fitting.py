@@ -18,7 +18,7 @@ from ._callbacks import divergence_advice
 from ._checks import restored_on_failure
 from ._data import RowData
 from ._data_scale import check_data_scale, check_noise_scale
-from ._diagnostics import FitDiagnostics
+from ._diagnostics import MEAN_PLATEAU_SHARE, FitDiagnostics
 from ._neighbors import NeighborLoss
 from ._runtime import (
     choose_num_threads,
@@ -163,8 +163,9 @@ class FitMixin:
             warnings.warn(
                 f"{type(self).__name__} reached a plateau at epoch {held} while its "
                 "reconstruction was still close to the mean's (it had closed less than "
-                "half of the gap to PCA's error at this code size) and trained on for "
-                f"{self.n_iter_ - held} more epochs without leaving it. More epochs at this "
+                f"{MEAN_PLATEAU_SHARE:.0%} of the gap to PCA's error at this code size) and "
+                f"trained on for {self.n_iter_ - held} more epochs without leaving it. More "
+                "epochs at this "
                 "rate are unlikely to get it off: try another learning_rate_init, network or "
                 "loss, or check that the data has structure a code of this size can hold.",
                 ConvergenceWarning,
