@@ -32,6 +32,7 @@ class PCAStart(NamedTuple):
     mean: torch.Tensor  # (n_features,)
     components: torch.Tensor  # (n_axes, n_features), orthonormal rows, largest variance first
     extent: torch.Tensor  # (n_axes,), the largest |principal score| of a sampled row
+    spread: torch.Tensor  # (n_axes,), the principal scores' standard deviation
 
 
 def _sample(data):
@@ -95,9 +96,10 @@ def principal_axes(data, n_components, seed=None):
     """
     X = _sample(data)
     mean, components = _axes(X, n_components, seed)
-    extent = np.abs(_scores(X, mean, components)).max(axis=0)
+    scores = _scores(X, mean, components)
+    extent, spread = np.abs(scores).max(axis=0), scores.std(axis=0)
     return PCAStart(
-        *(torch.from_numpy(np.ascontiguousarray(a)) for a in (mean, components, extent))
+        *(torch.from_numpy(np.ascontiguousarray(a)) for a in (mean, components, extent, spread))
     )
 
 

@@ -35,6 +35,29 @@ def test_folded_start_is_pca_without_a_linear_path(hidden, tied, activation):
     )
 
 
+@pytest.mark.parametrize(
+    "hidden, linear_path", [((), False), ((128, 64), True), ((64,), False)]
+)
+def test_logistic_codes_start_in_the_sigmoids_range(hidden, linear_path):
+    # Taken as they are, small principal scores (20 Newsgroups: 0.05-0.09)
+    # would leave every sigmoid unit at 0.5 +- 0.02.
+    X_train, X_test, *_ = digits_split()
+    torch.manual_seed(0)
+    module = DenseAutoencoder(
+        64, 16, hidden, code_activation="logistic", linear_path=linear_path
+    ).double()
+    module.init_from_pca(*principal_axes(RowData(X_train, "cpu"), 16))
+    with torch.no_grad():
+        raw = module._encode_raw(torch.as_tensor(X_train)).numpy()
+        recon = module(torch.as_tensor(X_test))["recon"].numpy()
+    np.testing.assert_allclose(raw.std(axis=0), 1.5, rtol=1e-6)
+    pca = PCA(16).fit(X_train)
+    pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    # Measured: 1.52x PCA's error (the sigmoid bends the outer scores), the
+    # mean's is 6.2x.
+    assert np.mean((recon - X_test) ** 2) < 1.7 * pca_error
+
+
 def test_folding_needs_relu_like_layers_as_wide_as_the_code():
     assert not DenseAutoencoder(64, 16, (32,), "tanh").can_fold()
     assert not DenseAutoencoder(64, 16, (128, 48), "relu").can_fold()  # 4 x 16 > 48
