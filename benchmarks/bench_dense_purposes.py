@@ -60,7 +60,7 @@ def contraction(model, X):
 
 
 def corrupted(X, noise, level, seed=0):
-    corruption = make_corruption(noise, level)
+    corruption = make_corruption(noise, level, clean_share=0.0)
     gen = torch.Generator().manual_seed(seed)
     return corruption(torch.as_tensor(X), generator=gen).numpy()
 

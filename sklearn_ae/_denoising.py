@@ -15,7 +15,10 @@ class DenoisingAE(StackedAE):
     A :class:`StackedAE` whose defaults train on corrupted copies of the
     input: each training batch has a random quarter of its entries set to
     zero (masking noise) and the loss compares the reconstruction with the
-    clean batch. Learning to undo the corruption makes the code capture the
+    clean batch. A few rows of each batch (15 %) are left whole, so that
+    the network also learns the clean rows ``transform`` gives it: trained
+    on masked rows only, it reconstructed clean Olivetti faces at 3x the
+    error of predicting their mean. Learning to undo the corruption makes the code capture the
     dependencies between features rather than copy them, and
     :meth:`reconstruct` a denoiser. ``noise="gaussian"`` with ``noise_level``
     around 0.1-0.3 suits data scaled to [0, 1]. ``pretrain="greedy"`` gives
@@ -35,8 +38,8 @@ class DenoisingAE(StackedAE):
         Corruption of the input during training only; ``transform`` and
         ``reconstruct`` always take the data as given.
     noise_level : float, default=0.25
-        Probability of zeroing each input entry (masking), or standard
-        deviation of the Gaussian noise. A feature whose training values all
+        Probability of zeroing each input entry of a masked row (masking),
+        or standard deviation of the Gaussian noise. A feature whose training values all
         lie far from 0 (around 100, say) is masked to its training mean
         instead of 0, a value it never takes.
     {training}

@@ -83,7 +83,8 @@ def test_denoising_denoises(data, noise, level):
     params = {} if noise == "masking" else {"noise": noise, "noise_level": level}
     dae = DenoisingAE(16, random_state=0, **params).fit(X_train)
     generator = torch.Generator().manual_seed(0)
-    noisy = make_corruption(noise, level)(torch.as_tensor(X_test), generator=generator).numpy()
+    corruption = make_corruption(noise, level, clean_share=0.0)
+    noisy = corruption(torch.as_tensor(X_test), generator=generator).numpy()
 
     def error(model):
         return float(np.mean((model.reconstruct(noisy) - X_test) ** 2))
