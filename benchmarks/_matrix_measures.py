@@ -3,7 +3,7 @@
 import json
 
 import numpy as np
-from _matrix_metrics import contraction, corrupt, fit, mse, pca_mse
+from _matrix_metrics import contraction, contraction_at_mse, corrupt, fit, mse, pca_mse
 
 import sklearn_ae
 
@@ -112,8 +112,11 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
             seconds, flags, ok = fit(model, X_train)
             noisy = corrupt(X_test, noise, rng)
             extra = {"noise": noise, "plain_mse": mse(plain.reconstruct(noisy), X_test)}
+            extra["plain_clean_mse"] = mse(plain.reconstruct(X_test), X_test)
             if ok:
                 extra["mse"] = mse(model.reconstruct(noisy), X_test)
+                # transform sees clean rows: the denoiser must not lose them
+                extra["clean_mse"] = mse(model.reconstruct(X_test), X_test)
             rand, rand_plain = from_random_start(sklearn_ae.DenoisingAE, **params)
             extra["random_plain_mse"] = mse(rand_plain.reconstruct(noisy), X_test)
             if rand is not None:
@@ -133,6 +136,15 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
         if rand is not None:
             extra["random_contraction"] = contraction(rand, X_test)
             extra["random_mse"] = mse(rand.reconstruct(X_test), X_test)
+            # Contracting less than the random start while reconstructing
+            # better is no verdict: compare at the random start's error.
+            if ok and extra["contraction"] > extra["random_contraction"]:
+                if extra["mse"] < extra["random_mse"]:
+                    matched, points = contraction_at_mse(
+                        model, X_train, X_test, extra["random_mse"]
+                    )
+                    extra["contraction_at_random_mse"] = matched
+                    extra["weight_scan"] = points
         record(model, k_purpose, seconds, flags, ok, **extra)
     elif family == "sparse":
         k = min(32, n_features - 1)

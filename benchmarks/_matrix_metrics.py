@@ -61,3 +61,32 @@ def corrupt(X, noise, rng):
     if noise == "gaussian":
         return X + 0.3 * rng.standard_normal(X.shape).astype(X.dtype)
     return X * (rng.random(X.shape) >= 0.25)
+
+
+def contraction_at_mse(model, X_train, X_test, target_mse, steps=4):
+    """The least contraction ``model``'s family reaches at test error up to ``target_mse``.
+
+    A model that reconstructs worse contracts more for free (a constant code
+    does not move at all), so two models' contractions compare only at one
+    error. ``model`` (fitted, its error below the target) is refitted at its
+    weight doubled, up to ``steps`` times or until its error crosses the
+    target (log-contraction interpolated in log-error there); the answer is
+    the least contraction among the fits within the target. Also returns
+    the fits' (weight factor, error, contraction).
+    """
+    weight = model.contractive_weight
+    points = [(1.0, mse(model.reconstruct(X_test), X_test), contraction(model, X_test))]
+    within = [points[0][2]]
+    for step in range(1, steps + 1):
+        refit = model.__class__(**{**model.get_params(), "contractive_weight": weight * 2**step})
+        if not fit(refit, X_train)[2]:
+            break
+        points.append((2.0**step, mse(refit.reconstruct(X_test), X_test), contraction(refit, X_test)))
+        (_, e0, c0), (_, e1, c1) = points[-2:]
+        if e1 <= target_mse:
+            within.append(c1)
+            continue
+        t = np.log(target_mse / e0) / np.log(e1 / e0)
+        within.append(float(np.exp(np.log(c0) + t * np.log(c1 / c0))))
+        break
+    return min(within), points

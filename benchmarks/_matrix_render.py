@@ -31,7 +31,16 @@ COLUMNS = {
     "reconstruction": _against_pca("train MSE", "train_mse"),
     "variational": _against_pca("ELBO (test)", "elbo"),
     "denoising": (
-        ["k", "noise", "plain MSE", "MSE", "/ plain", "random start: / plain", "/ random start's"],
+        [
+            "k",
+            "noise",
+            "plain MSE",
+            "MSE",
+            "/ plain",
+            "random start: / plain",
+            "/ random start's",
+            "clean rows: / plain",
+        ],
         lambda r: [
             r["k"],
             r["noise"],
@@ -40,6 +49,7 @@ COLUMNS = {
             _g(_ratio(r.get("mse"), r["plain_mse"])),
             _g(_ratio(r.get("random_mse"), r.get("random_plain_mse"))),
             _g(_ratio(r.get("mse"), r.get("random_mse"))),
+            _g(_ratio(r.get("clean_mse"), r.get("plain_clean_mse"))),
         ],
     ),
     "contractive": (
@@ -51,6 +61,7 @@ COLUMNS = {
             "random start: contraction / plain",
             "random start: MSE",
             "contraction / random start's",
+            "the same, at MSE up to the random start's",
         ],
         lambda r: [
             r["k"],
@@ -60,6 +71,7 @@ COLUMNS = {
             _g(_ratio(r.get("random_contraction"), r.get("random_plain_contraction"))),
             _g(r.get("random_mse")),
             _g(_ratio(r.get("contraction"), r.get("random_contraction"))),
+            _g(_ratio(r.get("contraction_at_random_mse"), r.get("random_contraction"))),
         ],
     ),
     "sparse": (
