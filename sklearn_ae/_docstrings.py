@@ -297,7 +297,7 @@ def _batch_auto(min_steps):
         return ""
     return (
         f",\n        but at least {min_steps} batches an epoch while they keep 32 rows\n"
-        f"        (300 rows: batches of {-(-300 // min_steps)})"
+        f"        (300 rows: batches of {max(32, -(-300 // min_steps))})"
     )
 
 
