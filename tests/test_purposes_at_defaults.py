@@ -115,3 +115,55 @@ def test_sparse_code_still_reconstructs(data):
     # before: 0.87 and 0.94 (0.58 and 0.55 near zero), without a warning.
     assert error < 0.7
     assert np.mean(np.abs(codes) < 0.05) > 0.35
+
+
+# ------------------------------------- at least as strong as from a random start
+@pytest.mark.parametrize("noise, level", [("masking", 0.25), ("gaussian", 0.3)])
+def test_denoising_at_least_as_strong_as_from_a_random_start(data, noise, level):
+    X_train, X_test, _ = data
+    params = {} if noise == "masking" else {"noise": noise, "noise_level": level}
+    corruption = make_corruption(noise, level, clean_share=0.0)
+    noisy = corruption(torch.as_tensor(X_test), generator=torch.Generator().manual_seed(0))
+
+    def error(**init):
+        dae = DenoisingAE(16, random_state=0, **params, **init).fit(X_train)
+        return float(np.mean((dae.reconstruct(noisy.numpy()) - X_test) ** 2))
+
+    # Measured, the default's error over the random start's: masking 0.96
+    # (digits), 0.91 (MNIST); Gaussian 0.95 and 0.95.
+    assert error() < error(init="random")
+
+
+def test_contraction_at_least_as_strong_as_from_a_random_start(data):
+    X_train, X_test, _ = data
+    default = ContractiveAE(16, random_state=0).fit(X_train)
+    random_start = ContractiveAE(16, init="random", random_state=0).fit(X_train)
+    # Measured: digits 1.30 against 1.45 at 0.52x the random start's error;
+    # MNIST 1.00 against 1.04 at 0.61x.
+    assert _contraction(default, X_test) < _contraction(random_start, X_test)
+    assert recon_mse(default, X_test) < recon_mse(random_start, X_test)
+
+
+def test_contraction_at_the_random_starts_error_on_iris():
+    # Iris (112 rows, k=3): at its own weight the default contracts less than
+    # the random start (0.52 vs 0.48), which pays 1.5x its error for that. A
+    # model that reconstructs worse contracts more for free, so compare at
+    # the random start's error: the default's family, its weight raised, gets
+    # there with more contraction (the defaults matrix's rule).
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, X_test = train_test_split(load_iris().data, test_size=0.25, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    random_start = ContractiveAE(3, init="random", random_state=0).fit(X_train)
+    budget = recon_mse(random_start, X_test)
+    within = []
+    for scale in (1, 2, 4, 8):
+        model = ContractiveAE(3, contractive_weight=0.05 * scale, random_state=0).fit(X_train)
+        if recon_mse(model, X_test) <= budget:
+            within.append(_contraction(model, X_test))
+    # Measured: 0.46 (4x the weight, at 0.90x the random start's error)
+    # against the random start's 0.48; the default's own 0.52 at 0.67x.
+    assert within and min(within) < _contraction(random_start, X_test)
