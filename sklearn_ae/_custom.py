@@ -295,8 +295,8 @@ class AutoEncoder(CustomModules, BaseAutoencoder):
     # stopped at 4.71x PCA's test error on digits at k=32 while its loss
     # still fell 0.6 % an epoch. Batches of 50 on 1,000 rows (defaults
     # matrix, k=32): digits 4.71 -> 2.43x, MNIST 1.63 -> 1.25x, Olivetti
-    # 3.00 -> 2.47x (and no plateau warning), patches 2.39 -> 1.83x; k=8
-    # pen-digits 0.92 -> 0.55x, diabetes 1.18 -> 1.10x.
+    # 3.00 -> 2.38x (and no plateau warning), patches 2.39 -> 1.83x; k=8
+    # pen-digits 0.92 -> 0.55x, diabetes 1.18 -> 1.09x.
     _auto_min_steps = 20
     # More steps also fit small sets closer: wine (133 rows, k=8) trained on
     # past 200 epochs and stopped at 265.
