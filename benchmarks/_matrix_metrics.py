@@ -81,7 +81,9 @@ def contraction_at_mse(model, X_train, X_test, target_mse, steps=4):
         refit = model.__class__(**{**model.get_params(), "contractive_weight": weight * 2**step})
         if not fit(refit, X_train)[2]:
             break
-        points.append((2.0**step, mse(refit.reconstruct(X_test), X_test), contraction(refit, X_test)))
+        points.append(
+            (2.0**step, mse(refit.reconstruct(X_test), X_test), contraction(refit, X_test))
+        )
         (_, e0, c0), (_, e1, c1) = points[-2:]
         if e1 <= target_mse:
             within.append(c1)

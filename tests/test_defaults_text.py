@@ -12,7 +12,6 @@ from functools import cache
 import numpy as np
 import pytest
 from sklearn.decomposition import TruncatedSVD
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_ae import DenoisingAE, SparseAE, VariationalAE
 from sklearn_ae.datasets import fetch_20newsgroups_local

@@ -35,9 +35,7 @@ def test_folded_start_is_pca_without_a_linear_path(hidden, tied, activation):
     )
 
 
-@pytest.mark.parametrize(
-    "hidden, linear_path", [((), False), ((128, 64), True), ((64,), False)]
-)
+@pytest.mark.parametrize("hidden, linear_path", [((), False), ((128, 64), True), ((64,), False)])
 def test_logistic_codes_start_in_the_sigmoids_range(hidden, linear_path):
     # Taken as they are, small principal scores (20 Newsgroups: 0.05-0.09)
     # would leave every sigmoid unit at 0.5 +- 0.02.
