@@ -138,13 +138,17 @@ def run(family, name, X_train, X_test, kind, shape, stacked_cache):
             extra["random_mse"] = mse(rand.reconstruct(X_test), X_test)
             # Contracting less than the random start while reconstructing
             # better is no verdict: compare at the random start's error.
-            if ok and extra["contraction"] > extra["random_contraction"]:
-                if extra["mse"] < extra["random_mse"]:
-                    matched, points = contraction_at_mse(
-                        model, X_train, X_test, extra["random_mse"]
-                    )
-                    extra["contraction_at_random_mse"] = matched
-                    extra["weight_scan"] = points
+            if (
+                ok
+                and extra["contraction"] > extra["random_contraction"]
+                and extra["mse"] < extra["random_mse"]
+            ):
+                start = (extra["mse"], extra["contraction"])
+                matched, points = contraction_at_mse(
+                    model, X_train, X_test, extra["random_mse"], start
+                )
+                extra["contraction_at_random_mse"] = matched
+                extra["weight_scan"] = points
         record(model, k_purpose, seconds, flags, ok, **extra)
     elif family == "sparse":
         k = min(32, n_features - 1)

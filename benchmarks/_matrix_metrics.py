@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from sklearn.decomposition import PCA, TruncatedSVD
 
 
@@ -63,7 +64,7 @@ def corrupt(X, noise, rng):
     return X * (rng.random(X.shape) >= 0.25)
 
 
-def contraction_at_mse(model, X_train, X_test, target_mse, steps=4):
+def contraction_at_mse(model, X_train, X_test, target_mse, start, steps=4):
     """The least contraction ``model``'s family reaches at test error up to ``target_mse``.
 
     A model that reconstructs worse contracts more for free (a constant code
@@ -71,14 +72,15 @@ def contraction_at_mse(model, X_train, X_test, target_mse, steps=4):
     error. ``model`` (fitted, its error below the target) is refitted at its
     weight doubled, up to ``steps`` times or until its error crosses the
     target (log-contraction interpolated in log-error there); the answer is
-    the least contraction among the fits within the target. Also returns
-    the fits' (weight factor, error, contraction).
+    the least contraction among the fits within the target. ``start``:
+    ``model``'s own (error, contraction). Also returns the fits' (weight
+    factor, error, contraction).
     """
     weight = model.contractive_weight
-    points = [(1.0, mse(model.reconstruct(X_test), X_test), contraction(model, X_test))]
-    within = [points[0][2]]
+    points = [(1.0, *start)]
+    within = [start[1]]
     for step in range(1, steps + 1):
-        refit = model.__class__(**{**model.get_params(), "contractive_weight": weight * 2**step})
+        refit = clone(model).set_params(contractive_weight=weight * 2**step)
         if not fit(refit, X_train)[2]:
             break
         points.append(

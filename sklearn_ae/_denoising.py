@@ -18,11 +18,12 @@ class DenoisingAE(StackedAE):
     clean batch. A few rows of each batch (15 %) are left whole, so that
     the network also learns the clean rows ``transform`` gives it: trained
     on masked rows only, it reconstructed clean Olivetti faces at 3x the
-    error of predicting their mean. Learning to undo the corruption makes the code capture the
-    dependencies between features rather than copy them, and
-    :meth:`reconstruct` a denoiser. ``noise="gaussian"`` with ``noise_level``
-    around 0.1-0.3 suits data scaled to [0, 1]. ``pretrain="greedy"`` gives
-    the stacked denoising autoencoder: every pretraining stage is denoising.
+    error of predicting their mean. Learning to undo the corruption makes
+    the code capture the dependencies between features rather than copy
+    them, and :meth:`reconstruct` a denoiser. ``noise="gaussian"`` with
+    ``noise_level`` around 0.1-0.3 suits data scaled to [0, 1].
+    ``pretrain="greedy"`` gives the stacked denoising autoencoder: every
+    pretraining stage is denoising.
     With noise, ``tol="auto"`` is 3e-3 rather than StackedAE's 1e-2: the
     corrupted loss keeps falling slowly long after the clean one levels off.
 
@@ -39,9 +40,9 @@ class DenoisingAE(StackedAE):
         ``reconstruct`` always take the data as given.
     noise_level : float, default=0.25
         Probability of zeroing each input entry of a masked row (masking),
-        or standard deviation of the Gaussian noise. A feature whose training values all
-        lie far from 0 (around 100, say) is masked to its training mean
-        instead of 0, a value it never takes.
+        or standard deviation of the Gaussian noise. A feature whose
+        training values all lie far from 0 (around 100, say) is masked to its
+        training mean instead of 0, a value it never takes.
     {training}
 
     Attributes

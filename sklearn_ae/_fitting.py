@@ -165,9 +165,9 @@ class FitMixin:
                 "reconstruction was still close to the mean's (it had closed less than "
                 f"{MEAN_PLATEAU_SHARE:.0%} of the gap to PCA's error at this code size) and "
                 f"trained on for {self.n_iter_ - held} more epochs without leaving it. More "
-                "epochs at this "
-                "rate are unlikely to get it off: try another learning_rate_init, network or "
-                "loss, or check that the data has structure a code of this size can hold.",
+                "epochs at this rate are unlikely to get it off: try another "
+                "learning_rate_init, network or loss, or check that the data has structure "
+                "a code of this size can hold.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
